@@ -1,0 +1,106 @@
+"""PageBuilder: the rules every backend's parse shares, in one place.
+
+A backend walks its payload and hands each hub and item to a builder; the
+builder applies the quirk rules of the common schema so that no two backends
+disagree on them:
+
+- a hub with no identifier, or one longer than :data:`MAX_IDENTIFIER_LENGTH`
+  (it must fit a unique index on PostgreSQL), is left out and listed;
+- the second hub with an identifier already on the page is left out and listed;
+- the same item twice in one hub is kept once (the first position wins);
+- an item with no key is left out and listed;
+- an item key repeated across hubs gets one value (:func:`unify_items`);
+- NUL characters are removed from every string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Optional
+
+from .page import HomePage, Item, Section, SectionType, Skipped, unify_items
+
+__all__ = ["PageBuilder", "MAX_IDENTIFIER_LENGTH"]
+
+#: The longest hub identifier kept. PostgreSQL's btree index entries are
+#: limited in size; 255 characters is far below that and above any real hub.
+MAX_IDENTIFIER_LENGTH = 255
+
+
+class _OpenSection:
+    __slots__ = ("section", "keys", "items")
+
+    def __init__(self, section: Section) -> None:
+        self.section = section
+        self.keys: set[str] = set()
+        self.items: list[Item] = []
+
+
+class PageBuilder:
+    """Collects sections and items in payload order and builds a :class:`HomePage`.
+
+    ``where`` arguments name the place in the payload (``Hub[3].Metadata[2]``);
+    they go into the page's ``skipped`` list when something is left out.
+    """
+
+    def __init__(self) -> None:
+        self._sections: list[_OpenSection] = []
+        self._identifiers: set[str] = set()
+        self._skipped: list[Skipped] = []
+
+    def skip(self, where: str, reason: str) -> None:
+        """Record that something at ``where`` was left out, and why."""
+        self._skipped.append(Skipped(where, reason))
+
+    def add_section(self, section: Section, where: str) -> Optional[_OpenSection]:
+        """Add a section (its ``items`` are ignored: add them with :meth:`add_item`).
+
+        Returns a handle to add items to, or ``None`` when the section was left out.
+        A section whose ``section_type`` is ``CUSTOM`` is classified from its
+        identifier and context.
+        """
+        section = _clean(section)
+        identifier = section.hub_identifier
+        if not identifier:
+            self.skip(where, "hub has no identifier")
+            return None
+        if len(identifier) > MAX_IDENTIFIER_LENGTH:
+            self.skip(where, f"hub identifier is {len(identifier)} characters, over {MAX_IDENTIFIER_LENGTH}")
+            return None
+        if identifier in self._identifiers:
+            self.skip(where, f"hub {identifier!r} already on the page")
+            return None
+        if section.section_type is SectionType.CUSTOM:
+            section = replace(
+                section, section_type=SectionType.classify(identifier, section.context)
+            )
+        self._identifiers.add(identifier)
+        handle = _OpenSection(replace(section, items=()))
+        self._sections.append(handle)
+        return handle
+
+    def add_item(self, handle: _OpenSection, item: Item, where: str) -> None:
+        """Add an item to a section, unless it has no key or is already there."""
+        item = _clean(item)
+        if not item.key:
+            self.skip(where, "item has no key")
+            return
+        if item.key in handle.keys:
+            return  # the same item twice in one hub: the first position wins
+        handle.keys.add(item.key)
+        handle.items.append(item)
+
+    def build(self) -> HomePage:
+        """The finished page, each item key with one value."""
+        sections = (replace(h.section, items=tuple(h.items)) for h in self._sections)
+        return HomePage(unify_items(sections), tuple(self._skipped))
+
+
+def _clean(value):
+    """The dataclass with NUL characters removed from its string fields."""
+    changes = {
+        f.name: getattr(value, f.name).replace("\x00", "")
+        for f in fields(value)
+        if isinstance(getattr(value, f.name), str) and "\x00" in getattr(value, f.name)
+    }
+    return replace(value, **changes) if changes else value

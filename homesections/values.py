@@ -1,0 +1,107 @@
+"""Lenient conversions of server values, for backend authors.
+
+Servers send numbers as strings, booleans as ``1``/``"true"``, times as epoch
+seconds or ISO text. Each function here returns a clean Python value or
+``None`` for anything it cannot read; none of them raises on odd input, so a
+parse never crashes on a field it does not need.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Optional
+
+__all__ = ["text", "integer", "boolean", "from_epoch", "from_iso"]
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+# Python's datetime range in epoch seconds; anything outside is not a real time.
+_MIN_EPOCH = -62135596800
+_MAX_EPOCH = 253402300799
+
+
+def text(value: object) -> Optional[str]:
+    """A string with NUL characters removed (PostgreSQL cannot store them).
+
+    Numbers become their decimal text; containers and ``None`` give ``None``.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        return str(value)
+    return None
+
+
+def integer(value: object) -> Optional[int]:
+    """An int from an int, an integral float or a numeric string; else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        stripped = value.strip()
+        try:
+            return int(stripped)
+        except ValueError:
+            try:
+                number = float(stripped)
+            except ValueError:
+                return None
+            return int(number) if math.isfinite(number) else None
+    return None
+
+
+def boolean(value: object) -> Optional[bool]:
+    """``True``/``False`` from a bool, ``0``/``1`` or their usual spellings; else ``None``."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return value != 0
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+    return None
+
+
+def from_epoch(value: object) -> Optional[datetime.datetime]:
+    """A timezone-aware UTC datetime from epoch seconds (int, float or string)."""
+    seconds = integer(value)
+    if seconds is None or not _MIN_EPOCH <= seconds <= _MAX_EPOCH:
+        return None
+    return datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(
+        seconds=seconds
+    )
+
+
+def from_iso(value: object) -> Optional[datetime.datetime]:
+    """A timezone-aware UTC datetime from ISO 8601 text.
+
+    Accepts the 7 fractional digits .NET servers (Jellyfin) send and a
+    trailing ``Z``; text without an offset is taken as UTC.
+    """
+    if not isinstance(value, str) or not value:
+        return None
+    stamp = value.strip()
+    if stamp.endswith(("Z", "z")):
+        stamp = stamp[:-1] + "+00:00"
+    # Python before 3.11 reads at most 6 fractional digits.
+    head, dot, rest = stamp.partition(".")
+    if dot:
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        rest = rest[:min(digits, 6)] + rest[digits:]
+        stamp = head + dot + rest
+    try:
+        parsed = datetime.datetime.fromisoformat(stamp)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=datetime.timezone.utc)
+        return parsed.astimezone(datetime.timezone.utc)
+    except (ValueError, OverflowError):  # not a date, or year 1 moved before year 1
+        return None
