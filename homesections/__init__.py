@@ -11,22 +11,34 @@ from .errors import (
     HomeSectionsError,
     MigrationError,
     PayloadError,
+    SourceError,
 )
+from .media_items import MediaItems
+from .migrations import MigrationStatus
 from .page import HomePage, Item, Section, SectionType, Skipped
+from .report import SectionStatus, SyncReport
+from .store import SQLITE_PRAGMAS, HomeSections
 
 __all__ = [
+    "SQLITE_PRAGMAS",
     "Backend",
     "BackendLoadError",
     "BackendNotFoundError",
     "ConfigurationError",
     "HomePage",
+    "HomeSections",
     "HomeSectionsError",
     "Item",
+    "MediaItems",
     "MigrationError",
+    "MigrationStatus",
     "PayloadError",
     "Section",
+    "SectionStatus",
     "SectionType",
     "Skipped",
+    "SourceError",
+    "SyncReport",
     "available_backends",
     "get_backend",
     "register_backend",

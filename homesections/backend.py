@@ -139,6 +139,7 @@ def _describe(target: BackendTarget) -> str:
 
 def _import(name: str, target: str) -> type[Backend]:
     module_name, _, attr = target.partition(":")
+    attr = attr.partition("[")[0]  # an entry point may name extras: "pkg:Cls [http]"
     try:
         obj: Any = importlib.import_module(module_name.strip())
         for part in attr.strip().split("."):

@@ -9,6 +9,7 @@ __all__ = [
     "BackendNotFoundError",
     "BackendLoadError",
     "MigrationError",
+    "SourceError",
 ]
 
 
@@ -44,3 +45,7 @@ class BackendLoadError(HomeSectionsError, ImportError):
 
 class MigrationError(HomeSectionsError):
     """A migration could not be applied or rolled back; nothing was changed."""
+
+
+class SourceError(HomeSectionsError, LookupError):
+    """A source is unknown, or already exists where a new one was asked for."""

@@ -19,6 +19,7 @@ _FALSE = {"0", "false", "no", "off", ""}
 # Python's datetime range in epoch seconds; anything outside is not a real time.
 _MIN_EPOCH = -62135596800
 _MAX_EPOCH = 253402300799
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 def text(value: object) -> Optional[str]:
@@ -31,12 +32,19 @@ def text(value: object) -> Optional[str]:
     if isinstance(value, bool):
         return None
     if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # an int over Python's 4300-digit conversion limit
+            return None
     return None
 
 
 def integer(value: object) -> Optional[int]:
-    """An int from an int, an integral float or a numeric string; else ``None``."""
+    """An int from an int, a finite float or a numeric string; else ``None``.
+
+    A fraction is truncated toward zero (``"12.9"`` -> ``12``), so fractional
+    epoch seconds still read as a time.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -60,8 +68,10 @@ def boolean(value: object) -> Optional[bool]:
     """``True``/``False`` from a bool, ``0``/``1`` or their usual spellings; else ``None``."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
         return value != 0
+    if isinstance(value, float):
+        return value != 0 if math.isfinite(value) else None
     if isinstance(value, str):
         word = value.strip().lower()
         if word in _TRUE:
@@ -76,9 +86,7 @@ def from_epoch(value: object) -> Optional[datetime.datetime]:
     seconds = integer(value)
     if seconds is None or not _MIN_EPOCH <= seconds <= _MAX_EPOCH:
         return None
-    return datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(
-        seconds=seconds
-    )
+    return _EPOCH + datetime.timedelta(seconds=seconds)
 
 
 def from_iso(value: object) -> Optional[datetime.datetime]:
@@ -92,12 +100,14 @@ def from_iso(value: object) -> Optional[datetime.datetime]:
     stamp = value.strip()
     if stamp.endswith(("Z", "z")):
         stamp = stamp[:-1] + "+00:00"
-    # Python before 3.11 reads at most 6 fractional digits.
+    # Python before 3.11 reads exactly 3 or 6 fractional digits; .NET sends
+    # up to 7 and trims trailing zeros, so cut or pad the fraction to 6.
     head, dot, rest = stamp.partition(".")
     if dot:
         digits = len(rest) - len(rest.lstrip("0123456789"))
-        rest = rest[:min(digits, 6)] + rest[digits:]
-        stamp = head + dot + rest
+        if digits:
+            rest = rest[:digits][:6].ljust(6, "0") + rest[digits:]
+            stamp = head + dot + rest
     try:
         parsed = datetime.datetime.fromisoformat(stamp)
         if parsed.tzinfo is None:

@@ -1,0 +1,51 @@
+"""Field types shared by the models and the migrations."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Optional
+
+import peewee
+
+__all__ = ["UTCDateTimeField", "to_utc", "from_db_datetime"]
+
+UTC = datetime.timezone.utc
+
+
+def to_utc(value: Optional[datetime.datetime]) -> Optional[datetime.datetime]:
+    """A naive UTC datetime for storage; a naive input is taken to be UTC already."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def from_db_datetime(value: Any) -> Optional[datetime.datetime]:
+    """An aware UTC datetime from what either driver returns.
+
+    SQLite hands back the text we stored (``2025-01-07 10:00:00.123456``);
+    psycopg2 hands back a naive ``datetime`` for a ``timestamp`` column.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class UTCDateTimeField(peewee.DateTimeField):
+    """A datetime stored as naive UTC and read back as an aware UTC datetime.
+
+    Both engines store the same thing (a ``timestamp`` without zone on
+    PostgreSQL), so the value never depends on the server's or the session's
+    time zone.
+    """
+
+    def db_value(self, value: Any) -> Any:
+        if isinstance(value, datetime.datetime):
+            value = to_utc(value)
+        return super().db_value(value)
+
+    def python_value(self, value: Any) -> Any:
+        return from_db_datetime(super().python_value(value))

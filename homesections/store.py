@@ -1,0 +1,308 @@
+"""HomeSections: the plugin registration, and the only writer of the home-section tables."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable, Optional, overload
+
+import peewee
+
+from .backend import Backend
+from .dialect import Dialect, dialect_for, unwrap
+from .errors import ConfigurationError, SourceError
+from .fields import to_utc
+from .load import load_pages
+from .media_items import MediaItems, PluginMediaItems
+from .migrations import MigrationContext, MigrationRunner, MigrationStatus
+from .models import Models, build_models, utc_now
+from .page import HomePage, Section
+from .report import SectionStatus, SyncReport
+from .sync import SectionWriter, check_page, check_section
+
+__all__ = ["HomeSections", "SQLITE_PRAGMAS"]
+
+#: The SQLite settings homesections is built for: pass them as
+#: ``SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)``. WAL lets readers see the
+#: last committed home page while a refresh writes; foreign keys make deletes
+#: cascade; the busy timeout makes a second writer wait instead of failing.
+SQLITE_PRAGMAS: dict[str, Any] = {
+    "busy_timeout": 10_000,
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": "normal",
+}
+
+Clock = Callable[[], datetime.datetime]
+
+
+class HomeSections:
+    """The homesections plugin, registered on a host application's database.
+
+    ``HomeSections(db)`` binds the plugin's models to ``db`` (a
+    :class:`peewee.Database` or :class:`peewee.DatabaseProxy`) without touching
+    any model of the host's. A host that already has source and media-item
+    tables passes ``source_model`` (its Peewee model of sources) and
+    ``media_items`` (an object implementing :class:`homesections.media_items.MediaItems`);
+    the plugin then creates only its two tables, pointing at the host's.
+    ``clock`` returns the current aware UTC time (tests pass a fake one).
+    """
+
+    def __init__(
+        self,
+        db: peewee.Database | peewee.DatabaseProxy,
+        *,
+        source_model: Optional[type[peewee.Model]] = None,
+        media_items: Optional[MediaItems] = None,
+        clock: Optional[Clock] = None,
+    ) -> None:
+        if not isinstance(db, (peewee.Database, peewee.DatabaseProxy)):
+            raise ConfigurationError(
+                "HomeSections needs a peewee.Database or peewee.DatabaseProxy, "
+                f"got {type(db).__name__}: {db!r:.80}"
+            )
+        _check_host_tables(source_model, media_items)
+        if isinstance(db, peewee.Database):
+            dialect_for(db)  # an unsupported engine fails here, not at first use
+        self.db = db
+        self.owns_sources = source_model is None
+        if media_items is None:
+            self.models = build_models(db)
+            media_items = PluginMediaItems(self.models.MediaItem, self._dialect)
+        else:
+            self.models = build_models(db, source_model, media_items.model)
+        self.media_items: MediaItems = media_items
+        self._clock = clock or utc_now
+
+    def __repr__(self) -> str:
+        owner = "plugin" if self.owns_sources else "host"
+        return f"<HomeSections on {type(self.db).__name__}, {owner}-owned sources>"
+
+    # -- migrations -------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        """Apply the pending migrations, in one locked transaction; return their names.
+
+        Safe to call at every start: a second call applies nothing and returns ``[]``,
+        and two processes calling it at once apply each migration once.
+        """
+        return self._runner().migrate()
+
+    def rollback(self, steps: int = 1) -> list[str]:
+        """Undo the newest ``steps`` migrations; return their names, newest first.
+
+        Asking for more steps than are applied raises
+        :class:`~homesections.MigrationError` and changes nothing.
+        """
+        return self._runner().rollback(steps)
+
+    def migrations(self) -> list[MigrationStatus]:
+        """Every migration of this registration, in order, applied or pending."""
+        return self._runner().status()
+
+    # -- sources ----------------------------------------------------------
+
+    def add_source(self, source_id: str, name: Optional[str] = None, backend: Optional[str] = None) -> None:
+        """Add a source the plugin owns (``name`` defaults to the id)."""
+        Source = self._owned_sources("add_source")
+        _check_source_id(source_id)
+        with self._dialect().write_transaction():
+            if Source.select().where(Source.id == source_id).exists():
+                raise SourceError(f"source {source_id!r} already exists")
+            Source.insert(id=source_id, name=name or source_id, backend=backend,
+                          created_at=self._now()).execute()
+
+    def sources(self) -> list[peewee.Model]:
+        """The sources the plugin owns, ordered by id."""
+        Source = self._owned_sources("sources")
+        return list(Source.select().order_by(Source.id))
+
+    def remove_source(self, source_id: str) -> bool:
+        """Remove a source the plugin owns, with its sections, links and media items.
+
+        Returns whether there was such a source.
+        """
+        Source = self._owned_sources("remove_source")
+        m = self.models
+        with self._dialect().write_transaction():
+            # Deleted child-first, so the result does not depend on the host
+            # having turned SQLite's foreign keys on.
+            sections = m.HomeSection.select(m.HomeSection.id).where(m.HomeSection.source == source_id)
+            m.HomeSectionItem.delete().where(m.HomeSectionItem.section.in_(sections)).execute()
+            m.HomeSection.delete().where(m.HomeSection.source == source_id).execute()
+            m.MediaItem.delete().where(m.MediaItem.source == source_id).execute()
+            return Source.delete().where(Source.id == source_id).execute() > 0
+
+    # -- sync and load ----------------------------------------------------
+
+    def sync(self, source_id: str, page: HomePage, *, backend: Optional[str] = None) -> SyncReport:
+        """Write ``page`` as the home page of ``source_id``, in one transaction.
+
+        Only what changed is written; sections the page no longer has are
+        deleted; every section of the page is stamped fresh. If anything
+        fails, the cache is exactly as it was. ``backend`` is recorded on a
+        source the plugin adds for this sync.
+        """
+        _check_source_id(source_id)
+        page = check_page(page)
+        return self._write(source_id, page.sections, whole_page=True, backend=backend)
+
+    def sync_section(self, source_id: str, section: Section) -> SyncReport:
+        """Refresh one section of ``source_id`` (a new one goes last), leaving the others alone."""
+        _check_source_id(source_id)
+        section = check_section(section, "section")
+        return self._write(source_id, (section,), whole_page=False, backend=None)
+
+    def refresh(self, source_id: str, backend: Backend) -> SyncReport:
+        """Fetch the home page from ``backend`` and sync it.
+
+        A failed fetch or parse raises before anything is written.
+        """
+        if not isinstance(backend, Backend):
+            raise ConfigurationError(f"refresh needs a homesections.Backend, got {type(backend).__name__}")
+        page = backend.fetch_home()
+        return self.sync(source_id, page, backend=backend.name)
+
+    @overload
+    def load(self, source_id: str) -> HomePage: ...
+
+    @overload
+    def load(self, source_id: None = None) -> dict[str, HomePage]: ...
+
+    def load(self, source_id: Optional[str] = None) -> HomePage | dict[str, HomePage]:
+        """The cached home page of ``source_id``, or ``{source id: HomePage}`` for every source.
+
+        An unknown source gives an empty page. No network, and at most three
+        queries whatever the number of sections.
+        """
+        if source_id is None:
+            return load_pages(self.models, self.media_items)
+        _check_source_id(source_id)
+        return load_pages(self.models, self.media_items, source_id).get(source_id, HomePage())
+
+    # -- staleness ------------------------------------------------------------
+
+    def mark_stale(self, source_id: str, hub_identifier: Optional[str] = None) -> int:
+        """Mark one section (or every section) of a source stale; return how many."""
+        S = self.models.HomeSection
+        where = S.source == source_id
+        if hub_identifier is not None:
+            where &= S.hub_identifier == hub_identifier
+        with self._dialect().write_transaction():
+            return S.update({S.is_stale: True}).where(where).execute()
+
+    def stale_sections(
+        self, source_id: Optional[str] = None, older_than: Optional[datetime.timedelta] = None
+    ) -> list[SectionStatus]:
+        """Sections marked stale, or (with ``older_than``) last updated longer ago than that."""
+        S = self.models.HomeSection
+        where = S.is_stale == True  # noqa: E712 (a SQL expression, not a comparison)
+        if older_than is not None:
+            where |= S.last_updated < to_utc(self._now() - older_than)
+        if source_id is not None:
+            where &= S.source == source_id
+        query = (S.select(S.source, S.hub_identifier, S.title, S.last_updated, S.is_stale)
+                 .where(where).order_by(S.source, S.position))
+        return [
+            SectionStatus(source, hub, title, last_updated, bool(is_stale))
+            for source, hub, title, last_updated, is_stale in query.tuples()
+        ]
+
+    def needs_refresh(self, source_id: str, max_age: datetime.timedelta) -> bool:
+        """Whether ``source_id`` should be refreshed: nothing cached, a stale section, or older than ``max_age``."""
+        S = self.models.HomeSection
+        oldest, any_stale, count = (
+            S.select(peewee.fn.MIN(S.last_updated), peewee.fn.MAX(S.is_stale.cast("integer")),
+                     peewee.fn.COUNT(S.id))
+            .where(S.source == source_id).scalar(as_tuple=True)
+        )
+        if not count or any_stale:
+            return True
+        return S.last_updated.python_value(oldest) < self._now() - max_age
+
+    # -- housekeeping -----------------------------------------------------
+
+    def prune_media_items(self) -> int:
+        """Delete the plugin's media items no section links to any more; return how many."""
+        MediaItem = self._owned_media_items("prune_media_items")
+        L = self.models.HomeSectionItem
+        linked = L.select(peewee.SQL("1")).where(L.media_item == MediaItem.id)
+        with self._dialect().write_transaction():
+            return MediaItem.delete().where(~peewee.fn.EXISTS(linked)).execute()
+
+    # -- internals --------------------------------------------------------
+
+    def _write(self, source_id: str, sections, whole_page: bool, backend: Optional[str]) -> SyncReport:
+        now = self._now()
+        dialect = self._dialect()
+        with dialect.write_transaction():
+            self._ensure_source(source_id, backend, now)
+            writer = SectionWriter(self.models, self.media_items, dialect)
+            return writer.write(source_id, sections, now, whole_page)
+
+    def _ensure_source(self, source_id: str, backend: Optional[str], now: datetime.datetime) -> None:
+        Source = self.models.Source
+        if Source.select().where(Source._meta.primary_key == source_id).exists():
+            return
+        if not self.owns_sources:
+            raise SourceError(
+                f"source {source_id!r} is not in the host's {Source._meta.table_name!r} table; "
+                "add it there before syncing"
+            )
+        Source.insert(id=source_id, name=source_id, backend=backend, created_at=now).execute()
+
+    def _now(self) -> datetime.datetime:
+        now = self._clock()
+        if not isinstance(now, datetime.datetime) or now.tzinfo is None:
+            raise ConfigurationError(f"the clock must return an aware datetime, got {now!r}")
+        return now.astimezone(datetime.timezone.utc)
+
+    def _dialect(self) -> Dialect:
+        return dialect_for(self.db)
+
+    def _runner(self) -> MigrationRunner:
+        from playhouse.migrate import SchemaMigrator
+
+        db = unwrap(self.db)
+        ctx = MigrationContext(
+            db=db,
+            migrator=SchemaMigrator.from_database(db),
+            source_model=self.models.Source,
+            media_item_model=self.models.MediaItem,
+            owns_sources=self.owns_sources,
+        )
+        return MigrationRunner(self._dialect(), ctx)
+
+    def _owned_sources(self, what: str) -> type[peewee.Model]:
+        if not self.owns_sources:
+            raise ConfigurationError(f"{what}() manages the plugin's own sources; this host owns its sources table")
+        return self.models.Source
+
+    def _owned_media_items(self, what: str) -> type[peewee.Model]:
+        if not self.owns_sources:
+            raise ConfigurationError(f"{what}() manages the plugin's own media items; this host owns its media_items table")
+        return self.models.MediaItem
+
+
+def _check_source_id(source_id: Any) -> None:
+    if not isinstance(source_id, str) or not source_id:
+        raise ConfigurationError(f"a source id must be a non-empty string, got {source_id!r}")
+
+
+def _check_host_tables(source_model: Any, media_items: Any) -> None:
+    if (source_model is None) != (media_items is None):
+        raise ConfigurationError(
+            "a host that owns its tables passes both source_model and media_items; got only "
+            + ("source_model" if media_items is None else "media_items")
+        )
+    if source_model is None:
+        return
+    if not (isinstance(source_model, type) and issubclass(source_model, peewee.Model)):
+        raise ConfigurationError(f"source_model must be a peewee.Model subclass, got {source_model!r}")
+    if not isinstance(media_items, MediaItems):
+        raise ConfigurationError(
+            "media_items must have a `model` (a peewee.Model subclass) and the methods "
+            f"upsert(source_id, items) and get(ids); got {type(media_items).__name__}"
+        )
+    model = media_items.model
+    if not (isinstance(model, type) and issubclass(model, peewee.Model)):
+        raise ConfigurationError(f"media_items.model must be a peewee.Model subclass, got {model!r}")

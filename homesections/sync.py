@@ -1,0 +1,260 @@
+"""The diff writer: brings the cached sections of one source to a new page.
+
+It reads what the cache holds for the source (sections and links, two
+queries), compares it with the page in memory, and writes only the
+difference: new rows inserted, gone rows deleted, moved links re-positioned,
+changed sections updated. Every statement that writes many rows is one
+prepared statement run over all of them. The caller wraps a call in one
+transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional, Sequence
+
+from .dialect import Dialect, fetch_rows, insert_template, update_template
+from .errors import PayloadError
+from .media_items import MediaItems
+from .models import Models
+from .page import SECTION_FIELDS, HomePage, Item, Section, unify_items
+from .report import SyncReport
+
+__all__ = ["SectionWriter", "check_page"]
+
+# Section fields compared and stored, in column order (position comes last).
+_FIELDS = tuple(name for name in SECTION_FIELDS if name != "hub_identifier")
+
+
+def check_page(page: Any) -> HomePage:
+    """The page, or a clear error saying why it cannot be synced."""
+    if not isinstance(page, HomePage):
+        raise PayloadError(f"expected a HomePage, got {type(page).__name__}", where="page")
+    seen = set()
+    for n, section in enumerate(page.sections):
+        check_section(section, f"page.sections[{n}]")
+        if section.hub_identifier in seen:
+            raise PayloadError(
+                f"hub {section.hub_identifier!r} comes twice", where=f"page.sections[{n}]"
+            )
+        seen.add(section.hub_identifier)
+    return page
+
+
+def check_section(section: Any, where: str) -> Section:
+    """The section, or a clear error saying what is wrong with it."""
+    if not isinstance(section, Section):
+        raise PayloadError(f"expected a Section, got {type(section).__name__}", where=where)
+    if not isinstance(section.hub_identifier, str) or not section.hub_identifier:
+        raise PayloadError("a section needs a non-empty hub_identifier", where=where)
+    for n, item in enumerate(section.items):
+        if not isinstance(item, Item) or not isinstance(item.key, str) or not item.key:
+            raise PayloadError("expected an Item with a non-empty key", where=f"{where}.items[{n}]")
+    return section
+
+
+@dataclass
+class _Plan:
+    """What one section needs written."""
+
+    section: Section
+    position: int
+    row: Optional[tuple] = None  # the cached (id, *fields, position), None when new
+    links: list[Any] = field(default_factory=list)  # media item ids in order
+
+
+class SectionWriter:
+    """Writes sections of one source; one instance per registration."""
+
+    def __init__(self, models: Models, media_items: MediaItems, dialect: Dialect) -> None:
+        self.models = models
+        self.media_items = media_items
+        self.dialect = dialect
+        S, L = models.HomeSection, models.HomeSectionItem
+        field_columns = [getattr(S, name) for name in _FIELDS]
+        self._section_columns = (S.id, *field_columns, S.position)
+        self._insert_section = insert_template(
+            S, [S.source, S.hub_identifier, *field_columns, S.position,
+                S.last_updated, S.is_stale, S.created_at, S.updated_at],
+        )
+        self._update_section, updated = update_template(
+            S, [*field_columns, S.position, S.updated_at], S.id
+        )
+        # Where each updated column's value sits in (*fields, position, updated_at).
+        given = [*_FIELDS, "position", "updated_at"]
+        self._update_order = [given.index(f.name) for f in updated]
+        self._insert_link = insert_template(L, [L.section, L.media_item, L.position, L.created_at])
+        self._move_link, _ = update_template(L, [L.position], L.id)
+
+    def write(
+        self, source_id: str, sections: Sequence[Section], now: datetime.datetime,
+        whole_page: bool,
+    ) -> SyncReport:
+        """Write ``sections`` for ``source_id``.
+
+        With ``whole_page`` the sections are the whole page: positions are
+        their order and cached sections not among them are deleted. Otherwise
+        they are refreshed in place (a new one goes to the end) and the rest of
+        the page is left alone.
+        """
+        sections = unify_items(sections)
+        stamp = now.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        cached = self._cached_sections(source_id)
+        plans = self._plan(sections, cached, whole_page)
+        ids, rows, left_out = self._upsert_items(source_id, sections)
+        for plan in plans:
+            plan.links = [ids[i.key] for i in plan.section.items if i.key in ids]
+
+        added, changed, unchanged = [], [], []
+        cached_links = self._cached_links(source_id, plans)
+        links_in, links_moved, links_out = [], [], []
+        section_updates = []
+        for plan in plans:
+            hub = plan.section.hub_identifier
+            if plan.row is None:
+                added.append(hub)
+                continue
+            old_links = cached_links.get(plan.row[0], {})
+            diff = _diff_links(plan.row[0], plan.links, old_links, stamp)
+            links_in += diff[0]
+            links_moved += diff[1]
+            links_out += diff[2]
+            values = _section_values(plan)
+            if any(diff) or values != tuple(plan.row[1:]):
+                changed.append(hub)
+                given = (*values, stamp)
+                section_updates.append((*(given[n] for n in self._update_order), plan.row[0]))
+            else:
+                unchanged.append(hub)
+
+        kept = {p.section.hub_identifier for p in plans}
+        removed = [hub for hub in cached if hub not in kept] if whole_page else []
+        gone_ids = [cached[hub][0] for hub in removed]
+        new_plans = [p for p in plans if p.row is None]
+        self._insert_sections(source_id, new_plans, stamp)
+        for plan in new_plans:
+            links_in += [(plan.row[0], mid, pos, stamp) for pos, mid in enumerate(plan.links)]
+
+        L, S = self.models.HomeSectionItem, self.models.HomeSection
+        if gone_ids:
+            L.delete().where(self.dialect.id_in(L.section, gone_ids)).execute()
+            S.delete().where(self.dialect.id_in(S.id, gone_ids)).execute()
+        if links_out:
+            L.delete().where(self.dialect.id_in(L.id, links_out)).execute()
+        self.dialect.execute_many(self._update_section, section_updates)
+        self.dialect.execute_many(self._move_link, links_moved)
+        self.dialect.execute_many(self._insert_link, links_in)
+        self._stamp(source_id, plans, stamp, whole_page)
+
+        return SyncReport(
+            source_id=source_id,
+            added=tuple(added),
+            changed=tuple(changed),
+            removed=tuple(removed),
+            unchanged=tuple(unchanged),
+            rows_written=rows + len(new_plans) + len(section_updates) + len(gone_ids)
+            + len(links_in) + len(links_moved) + len(links_out),
+            items_left_out=left_out,
+        )
+
+    def _plan(self, sections: Sequence[Section], cached: dict, whole_page: bool) -> list[_Plan]:
+        if whole_page:
+            return [_Plan(s, n, cached.get(s.hub_identifier)) for n, s in enumerate(sections)]
+        end = max((row[-1] for row in cached.values()), default=-1) + 1
+        plans = []
+        for section in sections:
+            row = cached.get(section.hub_identifier)
+            if row is None:
+                plans.append(_Plan(section, end, None))
+                end += 1
+            else:
+                plans.append(_Plan(section, row[-1], row))
+        return plans
+
+    def _upsert_items(self, source_id: str, sections: Sequence[Section]) -> tuple[dict, int, int]:
+        items = list({i.key: i for s in sections for i in s.items}.values())
+        ids = self.media_items.upsert(source_id, items) if items else {}
+        wanted = sum(len(s.items) for s in sections)
+        present = sum(1 for s in sections for i in s.items if i.key in ids)
+        return ids, getattr(ids, "rows_written", 0), wanted - present
+
+    def _cached_sections(self, source_id: str) -> dict[str, tuple]:
+        """``{hub_identifier: (id, *fields, position)}`` of the source, in position order."""
+        S = self.models.HomeSection
+        query = (S.select(S.hub_identifier, *self._section_columns)
+                 .where(S.source == source_id).order_by(S.position, S.id))
+        return {row[0]: _normalize(row[1:]) for row in fetch_rows(query)}
+
+    def _cached_links(self, source_id: str, plans: Iterable[_Plan]) -> dict[int, dict]:
+        """``{section id: {media item id: (link id, position)}}`` for the planned sections."""
+        section_ids = [p.row[0] for p in plans if p.row is not None]
+        if not section_ids:
+            return {}
+        L = self.models.HomeSectionItem
+        query = L.select(L.section, L.media_item, L.id, L.position).where(
+            self.dialect.id_in(L.section, section_ids)
+        )
+        links: dict[int, dict] = {}
+        for section_id, media_item_id, link_id, position in fetch_rows(query):
+            links.setdefault(section_id, {})[media_item_id] = (link_id, position)
+        return links
+
+    def _insert_sections(self, source_id: str, plans: list[_Plan], stamp: datetime.datetime) -> None:
+        if not plans:
+            return
+        self.dialect.execute_many(self._insert_section, [
+            (source_id, p.section.hub_identifier, *_section_values(p), stamp, False, stamp, stamp)
+            for p in plans
+        ])
+        S = self.models.HomeSection
+        hubs = [p.section.hub_identifier for p in plans]
+        query = S.select(S.hub_identifier, S.id).where(
+            (S.source == source_id) & self.dialect.id_in(S.hub_identifier, hubs)
+        )
+        new_ids = dict(fetch_rows(query))
+        for plan in plans:
+            plan.row = (new_ids[plan.section.hub_identifier],)
+
+    def _stamp(self, source_id: str, plans: list[_Plan], stamp: datetime.datetime, whole_page: bool) -> None:
+        """Mark what was synced fresh, in one statement."""
+        if not plans:
+            return
+        S = self.models.HomeSection
+        where = S.source == source_id
+        if not whole_page:
+            where &= self.dialect.id_in(S.id, [p.row[0] for p in plans])
+        S.update({S.last_updated: stamp, S.is_stale: False}).where(where).execute()
+
+
+def _section_values(plan: _Plan) -> tuple:
+    section = plan.section
+    return (*(_column_value(getattr(section, name)) for name in _FIELDS), plan.position)
+
+
+def _column_value(value: Any) -> Any:
+    # SectionType is a str enum: store (and compare) its plain value.
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _normalize(row: Sequence[Any]) -> tuple:
+    """A cached section row as Python values: SQLite returns ``more`` as 0/1."""
+    values = list(row)
+    more = 1 + _FIELDS.index("more")
+    values[more] = bool(values[more])
+    return tuple(values)
+
+
+def _diff_links(section_id: int, wanted: list, cached: dict, stamp: datetime.datetime):
+    """(links to insert, (position, link id) moves, link ids to delete)."""
+    inserts, moves = [], []
+    for position, media_item_id in enumerate(wanted):
+        old = cached.get(media_item_id)
+        if old is None:
+            inserts.append((section_id, media_item_id, position, stamp))
+        elif old[1] != position:
+            moves.append((position, old[0]))
+    keep = set(wanted)
+    deletes = [link_id for media_item_id, (link_id, _) in cached.items() if media_item_id not in keep]
+    return inserts, moves, deletes

@@ -1,0 +1,131 @@
+"""Shared fixtures: a real database of the engine the environment chooses (see tests/engines.py)."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Callable, Iterator
+
+import peewee
+import pytest
+
+import homesections
+from homesections import HomeSections
+
+from .engines import connect, engine_name, reset
+
+ENGINE = engine_name()
+UTC = datetime.timezone.utc
+
+
+def pytest_report_header(config) -> str:
+    return f"homesections database engine: {ENGINE}"
+
+
+@pytest.fixture
+def engine() -> str:
+    return ENGINE
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where the SQLite database lives (unused on PostgreSQL)."""
+    return tmp_path / "home.db"
+
+
+@pytest.fixture
+def connect_db(db_path: Path) -> Callable[[], peewee.Database]:
+    """Opens further connections to the same test database (for readers, processes)."""
+    return lambda: connect(ENGINE, db_path)
+
+
+@pytest.fixture
+def db(connect_db) -> Iterator[peewee.Database]:
+    """An empty database of the chosen engine, connected."""
+    database = connect_db()
+    database.connect()
+    reset(database)
+    try:
+        yield database
+    finally:
+        if not database.is_closed():
+            database.close()
+
+
+class FakeClock:
+    """A controllable clock: ``clock()`` returns the current fake time."""
+
+    def __init__(self, start: datetime.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += datetime.timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime.datetime(2025, 1, 7, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def hs(db, clock) -> HomeSections:
+    """The plugin registered on ``db`` and migrated, with a fake clock."""
+    plugin = HomeSections(db, clock=clock)
+    plugin.migrate()
+    return plugin
+
+
+class QueryLog:
+    """Every SQL statement a database runs while it is attached."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def writes(self, table: str) -> list[str]:
+        """Statements that insert, update or delete rows of ``table``."""
+        verbs = ("INSERT", "UPDATE", "DELETE")
+        return [s for s in self.statements if s.lstrip().upper().startswith(verbs) and f'"{table}"' in s.split("WHERE")[0]]
+
+    def selects(self) -> list[str]:
+        return [s for s in self.statements if s.lstrip().upper().startswith("SELECT")]
+
+
+@pytest.fixture
+def query_log(db, monkeypatch) -> QueryLog:
+    """Records the SQL of every statement ``db`` runs, through Peewee and through its cursors."""
+    log = QueryLog()
+    execute_sql = db.execute_sql
+    cursor = db.cursor
+
+    def logged_execute_sql(sql, params=None, *args, **kwargs):
+        log.statements.append(sql)
+        return execute_sql(sql, params, *args, **kwargs)
+
+    def logged_cursor(*args, **kwargs):
+        return _LoggingCursor(cursor(*args, **kwargs), log)
+
+    monkeypatch.setattr(db, "execute_sql", logged_execute_sql)
+    monkeypatch.setattr(db, "cursor", logged_cursor)
+    return log
+
+
+class _LoggingCursor:
+    def __init__(self, cursor, log: QueryLog) -> None:
+        self._cursor = cursor
+        self._log = log
+
+    def execute(self, sql, *args, **kwargs):
+        self._log.statements.append(sql)
+        return self._cursor.execute(sql, *args, **kwargs)
+
+    def executemany(self, sql, rows, *args, **kwargs):
+        rows = list(rows)
+        if rows:
+            self._log.statements.append(sql)
+        return self._cursor.executemany(sql, rows, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
