@@ -1,0 +1,360 @@
+"""The common schema: plain frozen data, value equality, merging, classification."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import inspect
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import homesections
+from homesections import HomePage, Item, Section, SectionType, Skipped
+from homesections import page as page_module
+from homesections.page import CLASSIFICATION_RULES, ITEM_FIELDS, ITEM_TYPES, SECTION_FIELDS, unify_items
+
+UTC = datetime.timezone.utc
+
+
+def movie(key: str = "1", **fields: object) -> Item:
+    return Item(key=key, type="movie", **fields)
+
+
+# --- SectionType -------------------------------------------------------------
+
+
+def test_section_type_is_exactly_the_documented_closed_set():
+    assert [t.value for t in SectionType] == [
+        "continue_watching", "on_deck", "next_up", "recently_added", "recently_released",
+        "recently_played", "playlists", "collection", "genre", "top_rated", "trending",
+        "recommended", "custom",
+    ]
+
+
+def test_section_type_is_a_str_enum_whose_text_is_its_value():
+    assert issubclass(SectionType, str)
+    assert SectionType.ON_DECK == "on_deck"
+    assert str(SectionType.ON_DECK) == "on_deck"
+    assert f"{SectionType.ON_DECK}" == "on_deck"
+    assert SectionType("genre") is SectionType.GENRE
+
+
+def test_section_type_rejects_a_value_outside_the_set():
+    with pytest.raises(ValueError):
+        SectionType("favourites")
+
+
+# --- frozen value objects ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, attribute",
+    [
+        (movie(), "title"),
+        (Section("home.ondeck", "On Deck"), "title"),
+        (HomePage(), "sections"),
+        (Skipped("Hub[0]", "why"), "reason"),
+    ],
+)
+def test_schema_objects_are_frozen(value, attribute):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(value, attribute, "changed")
+
+
+def test_items_sections_and_pages_compare_and_hash_by_value():
+    added = datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    def make() -> HomePage:
+        item = movie("7", title="Heat", year=1995, added_at=added)
+        return HomePage((Section("home.movies.recent", "Recent", SectionType.RECENTLY_ADDED, items=(item,)),))
+
+    first, second = make(), make()
+    assert first is not second
+    assert first == second
+    assert hash(first) == hash(second)
+    assert first != HomePage((dataclasses.replace(first.sections[0], title="Other"),))
+    assert movie("7", title="Heat") != movie("7", title="Heat", year=1995)
+
+
+def test_page_skipped_list_is_not_part_of_its_value():
+    sections = (Section("home.ondeck", "On Deck"),)
+    parsed = HomePage(sections, skipped=(Skipped("Hub[3]", "hub has no identifier"),))
+    from_cache = HomePage(sections)
+    assert parsed == from_cache
+    assert hash(parsed) == hash(from_cache)
+    assert parsed.skipped == (Skipped("Hub[3]", "hub has no identifier"),)
+
+
+def test_page_iterates_and_counts_its_sections_in_order():
+    sections = (Section("b", "B"), Section("a", "A"))
+    page = HomePage(sections)
+    assert list(page) == list(sections)
+    assert len(page) == 2
+    assert len(HomePage()) == 0
+
+
+def test_skipped_reads_as_where_and_reason():
+    assert str(Skipped("Hub[2].Metadata[5]", "item has no key")) == "Hub[2].Metadata[5]: item has no key"
+
+
+def test_section_defaults():
+    section = Section("home.x", "X")
+    assert section.section_type is SectionType.CUSTOM
+    assert section.items == ()
+    assert section.more is False
+    assert (section.context, section.style, section.hub_type, section.size, section.hub_key) == (None,) * 5
+
+
+def test_item_types_and_field_lists():
+    assert ITEM_TYPES == {
+        "movie", "episode", "season", "show", "clip", "artist", "album", "track",
+        "photo", "playlist", "collection", "program",
+    }
+    assert ITEM_FIELDS[:2] == ("key", "type")
+    assert set(ITEM_FIELDS) == {f.name for f in dataclasses.fields(Item)}
+    assert "items" not in SECTION_FIELDS
+    assert set(SECTION_FIELDS) | {"items"} == {f.name for f in dataclasses.fields(Section)}
+
+
+# --- Item.merged_with and unify_items ----------------------------------------
+
+
+def test_merged_with_fills_only_the_empty_fields_first_non_empty_wins():
+    first = movie("1", title="Heat", thumb=None, art="", view_offset=None, year=1995)
+    later = movie("1", title="Heat (1995)", thumb="/t", art="/a", view_offset=60_000, year=2000)
+    merged = first.merged_with(later)
+    assert merged == movie("1", title="Heat", thumb="/t", art="/a", view_offset=60_000, year=1995)
+
+
+def test_merged_with_treats_zero_and_false_like_values_as_present():
+    first = movie("1", view_offset=0, view_count=0)
+    merged = first.merged_with(movie("1", view_offset=5, view_count=3))
+    assert merged.view_offset == 0
+    assert merged.view_count == 0
+
+
+def test_merged_with_returns_the_same_object_when_nothing_is_filled():
+    first = movie("1", title="Heat", thumb="/t")
+    assert first.merged_with(movie("1")) is first
+    assert first.merged_with(movie("1", title="Heat", thumb="/t")) is first
+    assert first.merged_with(movie("1", title="Other")) is first
+
+
+def test_merged_with_fills_datetimes():
+    seen = datetime.datetime(2024, 5, 1, tzinfo=UTC)
+    assert movie("1").merged_with(movie("1", last_viewed_at=seen)).last_viewed_at == seen
+
+
+def test_unify_items_gives_one_value_per_key_across_sections_in_page_order():
+    a1 = movie("a", title="A", view_offset=None)
+    a2 = movie("a", title="A again", view_offset=10, thumb="/a")
+    b = movie("b", title="B")
+    sections = [
+        Section("home.continue", "Continue", items=(a1, b)),
+        Section("home.movies.recent", "Recent", items=(b, a2)),
+    ]
+    unified = unify_items(sections)
+    expected_a = movie("a", title="A", view_offset=10, thumb="/a")
+    assert [s.hub_identifier for s in unified] == ["home.continue", "home.movies.recent"]
+    assert unified[0].items == (expected_a, b)
+    assert unified[1].items == (b, expected_a)
+    # the titles and other section fields are untouched
+    assert [s.title for s in unified] == ["Continue", "Recent"]
+
+
+def test_unify_items_leaves_sections_without_shared_keys_as_they_are():
+    sections = (Section("x", "X", items=(movie("a"),)), Section("y", "Y", items=(movie("b"),)))
+    assert unify_items(sections) == sections
+    assert unify_items(iter(sections)) == sections
+
+
+# --- HomePage.section and merged_with ----------------------------------------
+
+
+def test_section_finds_a_hub_by_identifier():
+    on_deck = Section("tv.ondeck.2", "On Deck")
+    page = HomePage((Section("home.continue", "Continue"), on_deck))
+    assert page.section("tv.ondeck.2") is on_deck
+    assert page.section("tv.ondeck") is None
+    assert HomePage().section("anything") is None
+
+
+def test_merged_with_keeps_a_repeated_hub_once_and_lists_the_later_copy():
+    movies = HomePage(
+        (Section("home.continue", "Continue", items=(movie("1"),)), Section("movie.recentlyadded.1", "Movies")),
+        skipped=(Skipped("Hub[9]", "hub has no identifier"),),
+    )
+    shows = HomePage(
+        (Section("home.continue", "Continue (tv)", items=(movie("2"),)), Section("tv.recentlyadded.2", "Shows")),
+        skipped=(Skipped("Hub[4]", "item has no key"),),
+    )
+    merged = movies.merged_with(shows)
+    assert [s.hub_identifier for s in merged] == ["home.continue", "movie.recentlyadded.1", "tv.recentlyadded.2"]
+    assert merged.section("home.continue").title == "Continue"
+    assert merged.section("home.continue").items == (movie("1"),)
+    assert merged.skipped[:2] == (Skipped("Hub[9]", "hub has no identifier"), Skipped("Hub[4]", "item has no key"))
+    assert len(merged.skipped) == 3
+    assert merged.skipped[2].where == "home.continue"
+    assert "already" in merged.skipped[2].reason
+
+
+def test_merged_with_joins_several_pages_and_unifies_their_items():
+    one = HomePage((Section("a", "A", items=(movie("1", title="One"),)),))
+    two = HomePage((Section("b", "B", items=(movie("1", thumb="/1"),)),))
+    three = HomePage((Section("c", "C", items=(movie("2"),)), Section("a", "A again")))
+    merged = one.merged_with(two, three)
+    assert [s.hub_identifier for s in merged] == ["a", "b", "c"]
+    assert merged.section("a").items == merged.section("b").items == (movie("1", title="One", thumb="/1"),)
+    assert [s.where for s in merged.skipped] == ["a"]
+
+
+def test_merged_with_nothing_is_the_same_page():
+    page = HomePage((Section("a", "A", items=(movie("1"),)),), skipped=(Skipped("w", "r"),))
+    assert page.merged_with() == page
+    assert page.merged_with().skipped == page.skipped
+
+
+# --- classification ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "identifier, expected",
+    [
+        ("home.continue", SectionType.CONTINUE_WATCHING),
+        ("continueWatching", SectionType.CONTINUE_WATCHING),
+        ("home.ondeck", SectionType.ON_DECK),
+        ("tv.ondeck.2", SectionType.ON_DECK),
+        ("home.movies.recent.23", SectionType.RECENTLY_ADDED),
+        ("movie.recentlyadded.6", SectionType.RECENTLY_ADDED),
+        ("home.playlists", SectionType.PLAYLISTS),
+        ("custom.collection.23.4317132.4317132", SectionType.COLLECTION),
+        ("movie.genre.22.71", SectionType.GENRE),
+        ("some.hub.nobody.knows", SectionType.CUSTOM),
+        ("", SectionType.CUSTOM),
+        ("42", SectionType.CUSTOM),
+    ],
+)
+def test_classify_the_issues_examples(identifier, expected):
+    assert SectionType.classify(identifier) is expected
+
+
+@pytest.mark.parametrize(
+    "identifier, expected",
+    [
+        # every example in the CLASSIFICATION_RULES table of page.py
+        ("home.continue", SectionType.CONTINUE_WATCHING),
+        ("continueWatching", SectionType.CONTINUE_WATCHING),
+        ("movie.inprogress.6", SectionType.CONTINUE_WATCHING),
+        ("jellyfin.resume", SectionType.CONTINUE_WATCHING),
+        ("home.ondeck", SectionType.ON_DECK),
+        ("tv.ondeck.2", SectionType.ON_DECK),
+        ("jellyfin.nextup", SectionType.NEXT_UP),
+        ("home.playlists", SectionType.PLAYLISTS),
+        ("recent.library.playlists", SectionType.PLAYLISTS),
+        ("movie.recentlyreleased", SectionType.RECENTLY_RELEASED),
+        ("music.recent.played", SectionType.RECENTLY_PLAYED),
+        ("home.history", SectionType.RECENTLY_PLAYED),
+        ("home.movies.recent.23", SectionType.RECENTLY_ADDED),
+        ("movie.recentlyadded.6", SectionType.RECENTLY_ADDED),
+        ("jellyfin.latest.x", SectionType.RECENTLY_ADDED),
+        ("custom.collection.23.4317132.4317132", SectionType.COLLECTION),
+        ("movie.genre.22.71", SectionType.GENRE),
+        ("movie.topunwatched", SectionType.TOP_RATED),
+        ("tv.trending", SectionType.TRENDING),
+        ("movie.similar", SectionType.RECOMMENDED),
+        ("home.recommended", SectionType.RECOMMENDED),
+    ],
+)
+def test_classify_the_tables_examples(identifier, expected):
+    assert SectionType.classify(identifier) is expected
+
+
+def _documented_table() -> list[tuple[str, str, list[str]]]:
+    """(pattern, section type, examples) for each row of the comment above CLASSIFICATION_RULES."""
+    source = inspect.getsource(page_module)
+    lines = [line[3:] for line in source.splitlines() if line.startswith("#: ")]
+    rules = [i for i, line in enumerate(lines) if line.startswith("=====")]
+    rows: list[list[str]] = []
+    for line in lines[rules[1] + 1 : rules[2]]:
+        pattern, section_type, examples = line[:52].strip(), line[52:75].strip(), line[75:].strip()
+        if section_type:
+            rows.append([pattern, section_type, examples])
+        else:  # a continuation line of the row above
+            rows[-1][0] += pattern
+            rows[-1][2] += " " + examples
+    return [
+        (pattern.strip("`"), section_type, [e.strip() for e in examples.split(",") if e.strip()])
+        for pattern, section_type, examples in rows
+    ]
+
+
+def test_the_documented_table_is_the_rule_table():
+    table = _documented_table()
+    assert [(p, SectionType(t)) for p, t, _ in table] == [
+        (re.fullmatch(r"\(\?:\^\|\\\.\)\(\?:(.*)\)\(\?:\\\.\|\$\)", rule.pattern).group(1), section_type)
+        for rule, section_type in CLASSIFICATION_RULES
+    ]
+
+
+@pytest.mark.parametrize(
+    "identifier, expected",
+    [(example, t) for _, t, examples in _documented_table() for example in examples],
+)
+def test_every_documented_example_classifies_as_its_row_says(identifier, expected):
+    assert SectionType.classify(identifier) is SectionType(expected)
+
+
+def test_classify_ignores_case_and_trailing_numeric_parts():
+    assert SectionType.classify("TV.OnDeck.2.17.300") is SectionType.ON_DECK
+    assert SectionType.classify("movie.GENRE.1") is SectionType.GENRE
+
+
+def test_classify_matches_whole_words_only():
+    assert SectionType.classify("home.nondeck") is SectionType.CUSTOM
+    assert SectionType.classify("home.ondecks") is SectionType.CUSTOM
+    assert SectionType.classify("movie.generic") is SectionType.CUSTOM
+
+
+def test_classify_treats_slashes_and_colons_as_separators():
+    assert SectionType.classify("/hubs/home/onDeck") is SectionType.ON_DECK
+    assert SectionType.classify("jellyfin:nextup:3") is SectionType.NEXT_UP
+
+
+def test_classify_falls_back_to_the_context_when_the_identifier_says_nothing():
+    assert SectionType.classify("home.4317132", "hub.custom.collection") is SectionType.COLLECTION
+    assert SectionType.classify("", "hub.movie.genre") is SectionType.GENRE
+    assert SectionType.classify("unknown", None) is SectionType.CUSTOM
+    assert SectionType.classify("unknown", "") is SectionType.CUSTOM
+
+
+def test_classify_prefers_the_identifier_over_the_context():
+    assert SectionType.classify("tv.ondeck.2", "hub.custom.collection") is SectionType.ON_DECK
+
+
+text_identifiers = st.text() | st.from_regex(r"[a-zA-Z]{1,12}(\.[a-zA-Z0-9]{1,12}){0,5}", fullmatch=True)
+
+
+@given(identifier=text_identifiers, context=st.none() | text_identifiers)
+def test_classify_never_raises_and_always_gives_a_section_type(identifier, context):
+    assert isinstance(SectionType.classify(identifier, context), SectionType)
+
+
+@given(
+    identifier=text_identifiers,
+    context=st.none() | text_identifiers,
+    numbers=st.lists(st.integers(min_value=0, max_value=10**12), min_size=1, max_size=4),
+)
+def test_classify_is_unchanged_by_trailing_numeric_parts(identifier, context, numbers):
+    suffixed = identifier + "".join(f".{n}" for n in numbers)
+    assert SectionType.classify(suffixed, context) is SectionType.classify(identifier, context)
+
+
+def test_the_schema_is_exported_from_the_package():
+    assert homesections.HomePage is HomePage
+    assert homesections.Section is Section
+    assert homesections.Item is Item
+    assert homesections.SectionType is SectionType
+    assert homesections.Skipped is Skipped
