@@ -122,7 +122,7 @@ class PostgresDialect(Dialect):
 
     def id_in(self, column: peewee.Node, ids: Sequence[Any]) -> peewee.Node:
         # psycopg sends a Python list as one array parameter.
-        return column == peewee.fn.ANY(peewee.Value(list(ids), unpack=False))
+        return column == peewee.fn.ANY(peewee.Value(list(ids), converter=False, unpack=False))
 
     def execute_many(self, query: peewee.Query, rows: Sequence[Sequence[Any]]) -> None:
         # psycopg2's executemany is one round trip per row; send pages of rows

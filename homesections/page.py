@@ -89,8 +89,9 @@ def _rule(pattern: str) -> "re.Pattern[str]":
 #: ==================================================  =====================  =========================================
 #: words (regular expression, whole words)             section type           examples
 #: ==================================================  =====================  =========================================
-#: ``continue|continuewatching|inprogress|resume``     continue_watching      home.continue, continueWatching,
-#:                                                                            movie.inprogress.6, jellyfin.resume
+#: ``continue|continuewatching|inprogress|resume|      continue_watching      home.continue, continueWatching,
+#:  resumeaudio|resumebook``                                                  movie.inprogress.6, jellyfin.resume,
+#:                                                                            jellyfin.resumeaudio
 #: ``ondeck``                                          on_deck                home.ondeck, tv.ondeck.2
 #: ``nextup``                                          next_up                jellyfin.nextup
 #: ``playlists?``                                      playlists              home.playlists, recent.library.playlists
@@ -110,7 +111,7 @@ def _rule(pattern: str) -> "re.Pattern[str]":
 #: Playlists") is a playlists row because ``playlists`` is tried before
 #: ``recent``, and ``music.recent.played`` is recently played, not added.
 CLASSIFICATION_RULES: tuple[tuple["re.Pattern[str]", SectionType], ...] = (
-    (_rule(r"continue|continuewatching|inprogress|resume"), SectionType.CONTINUE_WATCHING),
+    (_rule(r"continue|continuewatching|inprogress|resume|resumeaudio|resumebook"), SectionType.CONTINUE_WATCHING),
     (_rule(r"ondeck"), SectionType.ON_DECK),
     (_rule(r"nextup"), SectionType.NEXT_UP),
     (_rule(r"playlists?"), SectionType.PLAYLISTS),
