@@ -16,6 +16,7 @@ disagree on them:
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Optional, TypeVar
 
@@ -105,12 +106,26 @@ _Data = TypeVar("_Data", Section, Item)
 
 
 def _clean(value: _Data) -> _Data:
-    """The dataclass with NUL characters removed from its string fields."""
+    """The dataclass with every field made storable on both engines.
+
+    NUL characters are removed and lone surrogates (which JSON can encode)
+    become U+FFFD; an integer outside its column's range becomes ``None``.
+    """
     # vars() rather than dataclasses.fields(): this runs once per item, and
     # reading the instance dict is about three times faster.
-    changes = {
-        name: field.replace("\x00", "")
-        for name, field in vars(value).items()
-        if isinstance(field, str) and "\x00" in field
-    }
+    changes = {}
+    for name, field in vars(value).items():
+        if isinstance(field, str):
+            if "\x00" in field or not field.isascii() and _SURROGATE.search(field):
+                changes[name] = _SURROGATE.sub("\ufffd", field.replace("\x00", ""))
+        elif type(field) is int:
+            low, high = _INT_RANGE.get(name, _INT32)
+            if not low <= field <= high:
+                changes[name] = None
     return replace(value, **changes) if changes else value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_INT32 = (-(2**31), 2**31 - 1)
+# Milliseconds overflow 32 bits after 24 days: these columns are 64-bit.
+_INT_RANGE = {"duration": (-(2**63), 2**63 - 1), "view_offset": (-(2**63), 2**63 - 1)}

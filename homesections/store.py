@@ -9,7 +9,7 @@ import peewee
 
 from .backend import Backend
 from .dialect import Dialect, dialect_for, unwrap
-from .errors import ConfigurationError, SourceError
+from .errors import ConfigurationError, PayloadError, SourceError
 from .fields import to_utc
 from .load import load_pages
 from .media_items import MediaItems, PluginMediaItems
@@ -234,10 +234,19 @@ class HomeSections:
     def _write(self, source_id: str, sections, whole_page: bool, backend: Optional[str]) -> SyncReport:
         now = self._now()
         dialect = self._dialect()
-        with dialect.write_transaction():
-            self._ensure_source(source_id, backend, now)
-            writer = SectionWriter(self.models, self.media_items, dialect)
-            return writer.write(source_id, sections, now, whole_page)
+        try:
+            with dialect.write_transaction():
+                self._ensure_source(source_id, backend, now)
+                writer = SectionWriter(self.models, self.media_items, dialect)
+                return writer.write(source_id, sections, now, whole_page)
+        except (OverflowError, UnicodeEncodeError, peewee.DataError) as exc:
+            # A page built by hand (not by a backend's PageBuilder) can hold a
+            # number or a string the database cannot store; the transaction
+            # has rolled back, so say what was wrong with the page.
+            raise PayloadError(
+                f"the page holds a value the database cannot store ({type(exc).__name__}: {exc})",
+                where="page",
+            ) from exc
 
     def _ensure_source(self, source_id: str, backend: Optional[str], now: datetime.datetime) -> None:
         Source = self.models.Source

@@ -14,6 +14,9 @@ from typing import Optional
 
 __all__ = ["text", "integer", "boolean", "from_epoch", "from_iso"]
 
+#: The range of a 64-bit database integer (SQLite INTEGER, PostgreSQL BIGINT).
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 # Python's datetime range in epoch seconds; anything outside is not a real time.
@@ -42,26 +45,33 @@ def text(value: object) -> Optional[str]:
 def integer(value: object) -> Optional[int]:
     """An int from an int, a finite float or a numeric string; else ``None``.
 
+    A number outside the 64-bit range a database can store is ``None`` too.
+
     A fraction is truncated toward zero (``"12.9"`` -> ``12``), so fractional
     epoch seconds still read as a time.
     """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return _bounded(value)
     if isinstance(value, float):
-        return int(value) if math.isfinite(value) else None
+        return _bounded(int(value)) if math.isfinite(value) else None
     if isinstance(value, str):
         stripped = value.strip()
         try:
-            return int(stripped)
+            return _bounded(int(stripped))
         except ValueError:
             try:
                 number = float(stripped)
             except ValueError:
                 return None
-            return int(number) if math.isfinite(number) else None
+            return _bounded(int(number)) if math.isfinite(number) else None
     return None
+
+
+def _bounded(number: int) -> Optional[int]:
+    # A database integer is at most 64 bits; a larger number is not a real value.
+    return number if INT64_MIN <= number <= INT64_MAX else None
 
 
 def boolean(value: object) -> Optional[bool]:

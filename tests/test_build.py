@@ -203,3 +203,26 @@ def test_an_item_repeated_across_hubs_gets_one_value():
     unified = movie("a", title="A", view_offset=100, thumb="/a", year=1999)
     assert page.section("home.continue").items == (unified, movie("b"))
     assert page.section("home.movies.recent").items == (movie("c"), unified)
+
+
+def test_values_no_database_can_store_are_made_storable():
+    builder = PageBuilder()
+    handle = builder.add_section(Section("hub", "Title \ud800", size=2**31), where="Hub[0]")
+    builder.add_item(handle, Item("1", "movie", title="a\udfffb", year=2**31, index=-(2**31) - 1,
+                                  duration=2**40, view_offset=2**63), where="Hub[0].Metadata[0]")
+    (section,) = builder.build().sections
+    assert section.title == "Title \ufffd" and section.size is None
+    (item,) = section.items
+    assert item.title == "a\ufffdb"
+    assert item.year is None and item.index is None  # 32-bit columns
+    assert item.duration == 2**40  # milliseconds are 64-bit
+    assert item.view_offset is None  # beyond 64 bits
+    assert (2**31 - 1, -(2**31)) == _kept_ints()
+
+
+def _kept_ints():
+    builder = PageBuilder()
+    handle = builder.add_section(Section("hub", "t"), where="Hub[0]")
+    builder.add_item(handle, Item("1", "movie", year=2**31 - 1, index=-(2**31)), where="x")
+    (item,) = builder.build().sections[0].items
+    return item.year, item.index

@@ -264,11 +264,24 @@ def test_no_conversion_raises_on_any_json_like_value(value):
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
 def test_a_float_is_a_finite_number_or_nothing(value):
-    if math.isfinite(value):
+    if math.isfinite(value) and -(2**63) <= int(value) < 2**63:
         assert integer(value) == int(value)
+        assert text(value) == str(value)
+    elif math.isfinite(value):  # beyond what a 64-bit database column holds
+        assert integer(value) is None
         assert text(value) == str(value)
     else:
         assert integer(value) is None
         assert text(value) is None
         assert boolean(value) is None
         assert from_epoch(value) is None
+
+
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1, "99999999999999999999", 1e300])
+def test_a_number_no_database_integer_can_hold_is_nothing(value):
+    assert integer(value) is None
+
+
+@pytest.mark.parametrize("value", [2**63 - 1, -(2**63), "9223372036854775807"])
+def test_the_64_bit_limits_themselves_are_kept(value):
+    assert integer(value) == int(value)
