@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from .dialect import Dialect, fetch_rows, insert_template, update_template
 from .errors import PayloadError
@@ -26,6 +28,8 @@ __all__ = ["SectionWriter", "check_page"]
 
 # Section fields compared and stored, in column order (position comes last).
 _FIELDS = tuple(name for name in SECTION_FIELDS if name != "hub_identifier")
+# Columns of a cached link row (section id, media item id, link id, position).
+_MEDIA_ITEM, _POSITION = itemgetter(1), itemgetter(3)
 
 
 def check_page(page: Any) -> HomePage:
@@ -49,9 +53,13 @@ def check_section(section: Any, where: str) -> Section:
         raise PayloadError(f"expected a Section, got {type(section).__name__}", where=where)
     if not isinstance(section.hub_identifier, str) or not section.hub_identifier:
         raise PayloadError("a section needs a non-empty hub_identifier", where=where)
+    keys = set()
     for n, item in enumerate(section.items):
         if not isinstance(item, Item) or not isinstance(item.key, str) or not item.key:
             raise PayloadError("expected an Item with a non-empty key", where=f"{where}.items[{n}]")
+        if item.key in keys:
+            raise PayloadError(f"item {item.key!r} comes twice in one section", where=f"{where}.items[{n}]")
+        keys.add(item.key)
     return section
 
 
@@ -99,16 +107,18 @@ class SectionWriter:
         they are refreshed in place (a new one goes to the end) and the rest of
         the page is left alone.
         """
-        sections = unify_items(sections)
+        sections = _unify(sections)
         stamp = now.astimezone(datetime.timezone.utc).replace(tzinfo=None)
         cached = self._cached_sections(source_id)
         plans = self._plan(sections, cached, whole_page)
-        ids, rows, left_out = self._upsert_items(source_id, sections)
+        cached_links = self._cached_links(plans)
+        ids, rows, changed_items = self._upsert_items(source_id, sections, cached_links)
         for plan in plans:
             plan.links = [ids[i.key] for i in plan.section.items if i.key in ids]
+        # Every section has a plan, so what the links lack was left out.
+        left_out = sum(len(s.items) for s in sections) - sum(len(p.links) for p in plans)
 
         added, changed, unchanged = [], [], []
-        cached_links = self._cached_links(source_id, plans)
         links_in, links_moved, links_out = [], [], []
         section_updates = []
         for plan in plans:
@@ -116,13 +126,13 @@ class SectionWriter:
             if plan.row is None:
                 added.append(hub)
                 continue
-            old_links = cached_links.get(plan.row[0], {})
-            diff = _diff_links(plan.row[0], plan.links, old_links, stamp)
+            diff = _diff_links(plan.row[0], plan.links, cached_links.get(plan.row[0], []), stamp)
             links_in += diff[0]
             links_moved += diff[1]
             links_out += diff[2]
             values = _section_values(plan)
-            if any(diff) or values != tuple(plan.row[1:]):
+            if (any(diff) or values != tuple(plan.row[1:])
+                    or not changed_items.isdisjoint(plan.links)):
                 changed.append(hub)
                 given = (*values, stamp)
                 section_updates.append((*(given[n] for n in self._update_order), plan.row[0]))
@@ -131,18 +141,13 @@ class SectionWriter:
 
         kept = {p.section.hub_identifier for p in plans}
         removed = [hub for hub in cached if hub not in kept] if whole_page else []
-        gone_ids = [cached[hub][0] for hub in removed]
         new_plans = [p for p in plans if p.row is None]
         self._insert_sections(source_id, new_plans, stamp)
         for plan in new_plans:
             links_in += [(plan.row[0], mid, pos, stamp) for pos, mid in enumerate(plan.links)]
 
-        L, S = self.models.HomeSectionItem, self.models.HomeSection
-        if gone_ids:
-            L.delete().where(self.dialect.id_in(L.section, gone_ids)).execute()
-            S.delete().where(self.dialect.id_in(S.id, gone_ids)).execute()
-        if links_out:
-            L.delete().where(self.dialect.id_in(L.id, links_out)).execute()
+        rows += self._delete_sections([cached[hub][0] for hub in removed])
+        rows += self._delete_links(links_out)
         self.dialect.execute_many(self._update_section, section_updates)
         self.dialect.execute_many(self._move_link, links_moved)
         self.dialect.execute_many(self._insert_link, links_in)
@@ -154,10 +159,28 @@ class SectionWriter:
             changed=tuple(changed),
             removed=tuple(removed),
             unchanged=tuple(unchanged),
-            rows_written=rows + len(new_plans) + len(section_updates) + len(gone_ids)
-            + len(links_in) + len(links_moved) + len(links_out),
+            rows_written=rows + len(new_plans) + len(section_updates)
+            + len(links_in) + len(links_moved),
             items_left_out=left_out,
         )
+
+    def _delete_sections(self, section_ids: list) -> int:
+        """Delete sections and their links; return the rows deleted.
+
+        The links go first, explicitly, so the result does not depend on the
+        host having turned SQLite's foreign keys on.
+        """
+        if not section_ids:
+            return 0
+        L, S = self.models.HomeSectionItem, self.models.HomeSection
+        links = L.delete().where(self.dialect.id_in(L.section, section_ids)).execute()
+        return links + S.delete().where(self.dialect.id_in(S.id, section_ids)).execute()
+
+    def _delete_links(self, link_ids: list) -> int:
+        if not link_ids:
+            return 0
+        L = self.models.HomeSectionItem
+        return L.delete().where(self.dialect.id_in(L.id, link_ids)).execute()
 
     def _plan(self, sections: Sequence[Section], cached: dict, whole_page: bool) -> list[_Plan]:
         if whole_page:
@@ -173,12 +196,21 @@ class SectionWriter:
                 plans.append(_Plan(section, row[-1], row))
         return plans
 
-    def _upsert_items(self, source_id: str, sections: Sequence[Section]) -> tuple[dict, int, int]:
+    def _upsert_items(
+        self, source_id: str, sections: Sequence[Section], cached_links: dict[int, list[tuple]]
+    ) -> tuple[Mapping[str, Any], int, set]:
+        """Upsert the page's items: ``({key: id}, rows written, ids of changed cached items)``."""
         items = list({i.key: i for s in sections for i in s.items}.values())
-        ids = self.media_items.upsert(source_id, items) if items else {}
-        wanted = sum(len(s.items) for s in sections)
-        present = sum(1 for s in sections for i in s.items if i.key in ids)
-        return ids, getattr(ids, "rows_written", 0), wanted - present
+        if not items:
+            return {}, 0, set()
+        if getattr(self.media_items, "reports_changes", False):
+            ids = self.media_items.upsert(source_id, items)
+            return ids, ids.rows_written, {ids[key] for key in ids.changed_keys}
+        # A host's store: what the cached sections show, read before it is overwritten.
+        before = self.media_items.get(list({row[1] for rows in cached_links.values() for row in rows}))
+        ids = self.media_items.upsert(source_id, items)
+        changed = {ids[i.key] for i in items if i.key in ids and before.get(ids[i.key], i) != i}
+        return ids, 0, changed
 
     def _cached_sections(self, source_id: str) -> dict[str, tuple]:
         """``{hub_identifier: (id, *fields, position)}`` of the source, in position order."""
@@ -187,19 +219,16 @@ class SectionWriter:
                  .where(S.source == source_id).order_by(S.position, S.id))
         return {row[0]: _normalize(row[1:]) for row in fetch_rows(query)}
 
-    def _cached_links(self, source_id: str, plans: Iterable[_Plan]) -> dict[int, dict]:
-        """``{section id: {media item id: (link id, position)}}`` for the planned sections."""
+    def _cached_links(self, plans: Iterable[_Plan]) -> dict[int, list[tuple]]:
+        """``{section id: [(section id, media item id, link id, position), ...]}`` in position order."""
         section_ids = [p.row[0] for p in plans if p.row is not None]
         if not section_ids:
             return {}
         L = self.models.HomeSectionItem
-        query = L.select(L.section, L.media_item, L.id, L.position).where(
-            self.dialect.id_in(L.section, section_ids)
-        )
-        links: dict[int, dict] = {}
-        for section_id, media_item_id, link_id, position in fetch_rows(query):
-            links.setdefault(section_id, {})[media_item_id] = (link_id, position)
-        return links
+        query = (L.select(L.section, L.media_item, L.id, L.position)
+                 .where(self.dialect.id_in(L.section, section_ids))
+                 .order_by(L.section, L.position))
+        return {section_id: list(rows) for section_id, rows in groupby(fetch_rows(query), itemgetter(0))}
 
     def _insert_sections(self, source_id: str, plans: list[_Plan], stamp: datetime.datetime) -> None:
         if not plans:
@@ -228,6 +257,20 @@ class SectionWriter:
         S.update({S.last_updated: stamp, S.is_stale: False}).where(where).execute()
 
 
+def _unify(sections: Sequence[Section]) -> tuple[Section, ...]:
+    """:func:`unify_items`, skipped when every repeated key is the very same Item.
+
+    Pages from a parse are unified already; comparing each repeat field by
+    field again is a measurable part of an unchanged sync.
+    """
+    seen: dict[str, Item] = {}
+    for section in sections:
+        for item in section.items:
+            if seen.setdefault(item.key, item) is not item:
+                return unify_items(sections)
+    return tuple(sections)
+
+
 def _section_values(plan: _Plan) -> tuple:
     section = plan.section
     return (*(_column_value(getattr(section, name)) for name in _FIELDS), plan.position)
@@ -246,8 +289,16 @@ def _normalize(row: Sequence[Any]) -> tuple:
     return tuple(values)
 
 
-def _diff_links(section_id: int, wanted: list, cached: dict, stamp: datetime.datetime):
-    """(links to insert, (position, link id) moves, link ids to delete)."""
+def _diff_links(section_id: int, wanted: list, cached_rows: list, stamp: datetime.datetime):
+    """(links to insert, (position, link id) moves, link ids to delete).
+
+    ``cached_rows`` are the section's cached links as :meth:`SectionWriter._cached_links` gives them.
+    """
+    # Most sections of a resync are unchanged: two list comparisons settle those.
+    if (list(map(_MEDIA_ITEM, cached_rows)) == wanted
+            and list(map(_POSITION, cached_rows)) == list(range(len(wanted)))):
+        return [], [], []
+    cached = {media_item_id: (link_id, position) for _, media_item_id, link_id, position in cached_rows}
     inserts, moves = [], []
     for position, media_item_id in enumerate(wanted):
         old = cached.get(media_item_id)

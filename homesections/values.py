@@ -93,7 +93,8 @@ def boolean(value: object) -> Optional[bool]:
 
 def from_epoch(value: object) -> Optional[datetime.datetime]:
     """A timezone-aware UTC datetime from epoch seconds (int, float or string)."""
-    seconds = integer(value)
+    # Plex sends plain ints: skip the general conversion for them (hot path).
+    seconds = value if type(value) is int else integer(value)
     if seconds is None or not _MIN_EPOCH <= seconds <= _MAX_EPOCH:
         return None
     return _EPOCH + datetime.timedelta(seconds=seconds)

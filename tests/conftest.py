@@ -87,7 +87,10 @@ class QueryLog:
     def writes(self, table: str) -> list[str]:
         """Statements that insert, update or delete rows of ``table``."""
         verbs = ("INSERT", "UPDATE", "DELETE")
-        return [s for s in self.statements if s.lstrip().upper().startswith(verbs) and f'"{table}"' in s.split("WHERE")[0]]
+        return [
+            s for s in self.statements
+            if s.lstrip().upper().startswith(verbs) and f'"{table}"' in s.split("WHERE")[0]
+        ]
 
     def selects(self) -> list[str]:
         return [s for s in self.statements if s.lstrip().upper().startswith("SELECT")]
@@ -95,19 +98,17 @@ class QueryLog:
 
 @pytest.fixture
 def query_log(db, monkeypatch) -> QueryLog:
-    """Records the SQL of every statement ``db`` runs, through Peewee and through its cursors."""
-    log = QueryLog()
-    execute_sql = db.execute_sql
-    cursor = db.cursor
+    """Records each statement ``db`` runs once, whether through Peewee or a raw cursor.
 
-    def logged_execute_sql(sql, params=None, *args, **kwargs):
-        log.statements.append(sql)
-        return execute_sql(sql, params, *args, **kwargs)
+    Everything Peewee runs goes through ``db.cursor()``, so wrapping the
+    cursor alone sees each statement exactly once.
+    """
+    log = QueryLog()
+    cursor = db.cursor
 
     def logged_cursor(*args, **kwargs):
         return _LoggingCursor(cursor(*args, **kwargs), log)
 
-    monkeypatch.setattr(db, "execute_sql", logged_execute_sql)
     monkeypatch.setattr(db, "cursor", logged_cursor)
     return log
 
@@ -117,15 +118,22 @@ class _LoggingCursor:
         self._cursor = cursor
         self._log = log
 
+    def _record(self, sql) -> None:
+        # psycopg2's execute_values() sends bytes.
+        self._log.statements.append(sql.decode() if isinstance(sql, bytes) else str(sql))
+
     def execute(self, sql, *args, **kwargs):
-        self._log.statements.append(sql)
+        self._record(sql)
         return self._cursor.execute(sql, *args, **kwargs)
 
     def executemany(self, sql, rows, *args, **kwargs):
         rows = list(rows)
         if rows:
-            self._log.statements.append(sql)
+            self._record(sql)
         return self._cursor.executemany(sql, rows, *args, **kwargs)
+
+    def __iter__(self):
+        return iter(self._cursor)
 
     def __getattr__(self, name):
         return getattr(self._cursor, name)
