@@ -53,13 +53,19 @@ def check_section(section: Any, where: str) -> Section:
         raise PayloadError(f"expected a Section, got {type(section).__name__}", where=where)
     if not isinstance(section.hub_identifier, str) or not section.hub_identifier:
         raise PayloadError("a section needs a non-empty hub_identifier", where=where)
-    keys = set()
-    for n, item in enumerate(section.items):
+    items = section.items
+    # The common case, checked in bulk: every sync checks every item of the page.
+    if all(type(i) is Item for i in items):
+        keys = [i.key for i in items]
+        if len(set(keys)) == len(keys) and all(type(k) is str and k for k in keys):
+            return section
+    seen = set()
+    for n, item in enumerate(items):
         if not isinstance(item, Item) or not isinstance(item.key, str) or not item.key:
             raise PayloadError("expected an Item with a non-empty key", where=f"{where}.items[{n}]")
-        if item.key in keys:
+        if item.key in seen:
             raise PayloadError(f"item {item.key!r} comes twice in one section", where=f"{where}.items[{n}]")
-        keys.add(item.key)
+        seen.add(item.key)
     return section
 
 
