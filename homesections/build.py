@@ -9,9 +9,11 @@ disagree on them:
 - the second hub with an identifier already on the page is left out and listed;
 - the same item twice in one hub is kept once (the first position wins, and
   the later copy only fills the fields the first left empty);
-- an item with no key is left out and listed;
+- an item with no key, or a key longer than :data:`MAX_IDENTIFIER_LENGTH`, is
+  left out and listed;
 - an item key repeated across hubs gets one value (:func:`unify_items`);
-- NUL characters are removed from every string.
+- NUL characters are removed from every string, lone surrogates become U+FFFD,
+  and an integer outside its column's range becomes None.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ __all__ = ["PageBuilder", "MAX_IDENTIFIER_LENGTH"]
 MAX_IDENTIFIER_LENGTH = 255
 
 
-class _OpenSection:
+class SectionHandle:
+    """A section being built: what :meth:`PageBuilder.add_section` returns, for ``add_item``."""
+
     __slots__ = ("section", "positions", "items")
 
     def __init__(self, section: Section) -> None:
@@ -46,7 +50,7 @@ class PageBuilder:
     """
 
     def __init__(self) -> None:
-        self._sections: list[_OpenSection] = []
+        self._sections: list[SectionHandle] = []
         self._identifiers: set[str] = set()
         self._skipped: list[Skipped] = []
 
@@ -54,7 +58,7 @@ class PageBuilder:
         """Record that something at ``where`` was left out, and why."""
         self._skipped.append(Skipped(where, reason))
 
-    def add_section(self, section: Section, where: str) -> Optional[_OpenSection]:
+    def add_section(self, section: Section, where: str) -> Optional[SectionHandle]:
         """Add a section (its ``items`` are ignored: add them with :meth:`add_item`).
 
         Returns a handle to add items to, or ``None`` when the section was left out.
@@ -79,15 +83,19 @@ class PageBuilder:
         if section_type is not section.section_type:
             section = replace(section, section_type=section_type)
         self._identifiers.add(identifier)
-        handle = _OpenSection(replace(section, items=()))
+        handle = SectionHandle(replace(section, items=()))
         self._sections.append(handle)
         return handle
 
-    def add_item(self, handle: _OpenSection, item: Item, where: str) -> None:
+    def add_item(self, handle: SectionHandle, item: Item, where: str) -> None:
         """Add an item to a section, unless it has no key or is already there."""
         item = _clean(item)
         if not item.key:
             self.skip(where, "item has no key")
+            return
+        if len(item.key) > MAX_IDENTIFIER_LENGTH:
+            # Item keys are part of an indexed id, as hub identifiers are.
+            self.skip(where, f"item key is {len(item.key)} characters, over {MAX_IDENTIFIER_LENGTH}")
             return
         position = handle.positions.get(item.key)
         if position is None:

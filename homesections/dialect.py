@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 import peewee
 
 from .errors import ConfigurationError
 
-__all__ = [
-    "Dialect", "dialect_for", "fetch_rows", "insert_template", "update_template", "ENGINES",
-]
-
-#: The engines homesections supports, by the name the test suite uses.
-ENGINES = ("sqlite", "postgres")
+__all__ = ["Dialect", "dialect_for", "fetch_rows", "insert_template", "update_template"]
 
 
 def unwrap(db: peewee.Database | peewee.DatabaseProxy) -> peewee.Database:
@@ -92,8 +87,20 @@ class Dialect:
             cursor.executemany(sql, rows)
 
     @contextmanager
-    def write_transaction(self) -> Iterator[None]:
-        """A transaction (or a savepoint, when the host already has one open)."""
+    def write_transaction(self, source_id: Optional[str] = None) -> Iterator[None]:
+        """A transaction that writes the cache (a savepoint inside a host's transaction).
+
+        Writers are serialized before they read anything, so a sync's diff is
+        never computed from a state another writer is about to change. With a
+        ``source_id`` only writers of that source wait for each other (where
+        the engine can tell them apart); without one, the writer waits for all.
+        """
+        with self.db.atomic():
+            yield
+
+    @contextmanager
+    def read_transaction(self) -> Iterator[None]:
+        """A transaction whose reads all see one snapshot: old page or new, never a mix."""
         with self.db.atomic():
             yield
 
@@ -106,9 +113,10 @@ class SqliteDialect(Dialect):
         return column.in_(peewee.SQL("(SELECT value FROM json_each(?))", [json.dumps(list(ids))]))
 
     @contextmanager
-    def write_transaction(self) -> Iterator[None]:
-        # BEGIN IMMEDIATE takes the write lock up front, so two writers queue on
-        # the busy timeout instead of one failing when it upgrades its read lock.
+    def write_transaction(self, source_id: Optional[str] = None) -> Iterator[None]:
+        # BEGIN IMMEDIATE takes SQLite's one write lock up front, so two writers
+        # queue on the busy timeout instead of one failing when it upgrades its
+        # read lock. (WAL readers go on reading the last committed page.)
         if self.db.transaction_depth() == 0:
             with self.db.atomic(lock_type="IMMEDIATE"):
                 yield
@@ -117,12 +125,42 @@ class SqliteDialect(Dialect):
                 yield
 
 
+# Advisory lock namespaces (any fixed 32-bit numbers): "hs" + 1 and "hs" + 2.
+_PG_LOCKS, _PG_SOURCE_LOCKS = 0x68730001, 0x68730002
+
+
 class PostgresDialect(Dialect):
     name = "postgres"
 
     def id_in(self, column: peewee.Node, ids: Sequence[Any]) -> peewee.Node:
         # psycopg sends a Python list as one array parameter.
         return column == peewee.fn.ANY(peewee.Value(list(ids), converter=False, unpack=False))
+
+    @contextmanager
+    def write_transaction(self, source_id: Optional[str] = None) -> Iterator[None]:
+        # READ COMMITTED takes no lock on what it reads; advisory locks,
+        # released at commit, serialize the writers instead: a source's writers
+        # take its own lock and share the global one, and a writer across all
+        # sources (pruning) takes the global one alone.
+        with self.db.atomic():
+            if source_id is None:
+                self.db.execute_sql("SELECT pg_advisory_xact_lock(%s, 0)", (_PG_LOCKS,))
+            else:
+                self.db.execute_sql(
+                    "SELECT pg_advisory_xact_lock_shared(%s, 0), pg_advisory_xact_lock(%s, hashtext(%s))",
+                    (_PG_LOCKS, _PG_SOURCE_LOCKS, source_id),
+                )
+            yield
+
+    @contextmanager
+    def read_transaction(self) -> Iterator[None]:
+        # READ COMMITTED would take a new snapshot for every statement.
+        if self.db.transaction_depth() == 0:
+            with self.db.atomic(isolation_level="REPEATABLE READ"):
+                yield
+        else:
+            with self.db.atomic():
+                yield
 
     def execute_many(self, query: peewee.Query, rows: Sequence[Sequence[Any]]) -> None:
         # psycopg2's executemany is one round trip per row; send pages of rows

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import peewee
 
-from .media_items import MediaItems
+from .media_items import MediaItems, PluginMediaItems
 from .dialect import fetch_rows
 from .models import Models
 from .page import HomePage, Section, SectionType
@@ -44,7 +44,12 @@ def load_pages(
 
     section_rows = fetch_rows(sections)
     item_ids: dict[int, list[Any]] = {}
-    for section_id, media_item_id in fetch_rows(links):
+    link_rows = fetch_rows(links)
+    if not isinstance(media_items, PluginMediaItems):
+        # A host's ids (a UUID, say) go back to its get() as its field makes them.
+        to_python = L.media_item.python_value
+        link_rows = [(section_id, to_python(media_item_id)) for section_id, media_item_id in link_rows]
+    for section_id, media_item_id in link_rows:
         item_ids.setdefault(section_id, []).append(media_item_id)
     items = media_items.get(list({i for ids in item_ids.values() for i in ids}))
 

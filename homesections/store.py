@@ -9,7 +9,8 @@ import peewee
 
 from .backend import Backend
 from .dialect import Dialect, dialect_for, unwrap
-from .errors import ConfigurationError, PayloadError, SourceError
+from .build import MAX_IDENTIFIER_LENGTH
+from .errors import ConfigurationError, HomeSectionsError, PayloadError, SourceError
 from .fields import to_utc
 from .load import load_pages
 from .media_items import MediaItems, PluginMediaItems
@@ -17,7 +18,8 @@ from .migrations import MigrationContext, MigrationRunner, MigrationStatus
 from .models import Models, build_models, utc_now
 from .page import HomePage, Section
 from .report import SectionStatus, SyncReport
-from .sync import SectionWriter, check_page, check_section
+from .sync import SectionWriter
+from .validate import check_page, check_section
 
 __all__ = ["HomeSections", "SQLITE_PRAGMAS"]
 
@@ -56,9 +58,9 @@ class HomeSections:
         clock: Optional[Clock] = None,
     ) -> None:
         if not isinstance(db, (peewee.Database, peewee.DatabaseProxy)):
+            # Only the type: the value may be a connection URL with a password.
             raise ConfigurationError(
-                "HomeSections needs a peewee.Database or peewee.DatabaseProxy, "
-                f"got {type(db).__name__}: {db!r:.80}"
+                f"HomeSections needs a peewee.Database or peewee.DatabaseProxy, got {type(db).__name__}"
             )
         _check_host_tables(source_model, media_items)
         if isinstance(db, peewee.Database):
@@ -72,6 +74,7 @@ class HomeSections:
             self.models = build_models(db, source_model, media_items.model)
         self.media_items: MediaItems = media_items
         self._clock = clock or utc_now
+        self._writer: Optional[SectionWriter] = None
 
     def __repr__(self) -> str:
         owner = "plugin" if self.owns_sources else "host"
@@ -101,14 +104,16 @@ class HomeSections:
 
     # -- sources ----------------------------------------------------------
 
-    def add_source(self, source_id: str, name: Optional[str] = None, backend: Optional[str] = None) -> None:
-        """Add a source the plugin owns (``name`` defaults to the id)."""
+    def add_source(
+        self, source_id: str, name: Optional[str] = None, backend_name: Optional[str] = None
+    ) -> None:
+        """Add a source the plugin owns (``name`` defaults to the id; ``backend_name`` is, e.g., ``"plex"``)."""
         Source = self._owned_sources("add_source")
         _check_source_id(source_id)
-        with self._dialect().write_transaction():
+        with self._dialect().write_transaction(source_id):
             if Source.select().where(Source.id == source_id).exists():
                 raise SourceError(f"source {source_id!r} already exists")
-            Source.insert(id=source_id, name=name or source_id, backend=backend,
+            Source.insert(id=source_id, name=name or source_id, backend=backend_name,
                           created_at=self._now()).execute()
 
     def sources(self) -> list[peewee.Model]:
@@ -122,6 +127,7 @@ class HomeSections:
         Returns whether there was such a source.
         """
         Source = self._owned_sources("remove_source")
+        _check_source_id(source_id)
         m = self.models
         with self._dialect().write_transaction():
             # Deleted child-first, so the result does not depend on the host
@@ -134,23 +140,29 @@ class HomeSections:
 
     # -- sync and load ----------------------------------------------------
 
-    def sync(self, source_id: str, page: HomePage, *, backend: Optional[str] = None) -> SyncReport:
+    def sync(self, source_id: str, page: HomePage, *, backend_name: Optional[str] = None) -> SyncReport:
         """Write ``page`` as the home page of ``source_id``, in one transaction.
 
         Only what changed is written; sections the page no longer has are
         deleted; every section of the page is stamped fresh. If anything
-        fails, the cache is exactly as it was. ``backend`` is recorded on a
-        source the plugin adds for this sync.
+        fails, the cache is exactly as it was. ``backend_name`` is recorded on
+        a source the plugin adds for this sync (an existing source is never
+        rewritten).
         """
         _check_source_id(source_id)
         page = check_page(page)
-        return self._write(source_id, page.sections, whole_page=True, backend=backend)
+        return self._write(source_id, page.sections, whole_page=True, backend_name=backend_name)
 
     def sync_section(self, source_id: str, section: Section) -> SyncReport:
-        """Refresh one section of ``source_id`` (a new one goes last), leaving the others alone."""
+        """Refresh one section of ``source_id`` (a new one goes last), leaving the others alone.
+
+        The section's items are written as given; another cached section that
+        shows one of them whose values changed is listed in the report's
+        ``changed`` too, so a UI redraws it.
+        """
         _check_source_id(source_id)
         section = check_section(section, "section")
-        return self._write(source_id, (section,), whole_page=False, backend=None)
+        return self._write(source_id, (section,), whole_page=False, backend_name=None)
 
     def refresh(self, source_id: str, backend: Backend) -> SyncReport:
         """Fetch the home page from ``backend`` and sync it.
@@ -160,7 +172,7 @@ class HomeSections:
         if not isinstance(backend, Backend):
             raise ConfigurationError(f"refresh needs a homesections.Backend, got {type(backend).__name__}")
         page = backend.fetch_home()
-        return self.sync(source_id, page, backend=backend.name)
+        return self.sync(source_id, page, backend_name=backend.name)
 
     @overload
     def load(self, source_id: str) -> HomePage: ...
@@ -172,28 +184,34 @@ class HomeSections:
         """The cached home page of ``source_id``, or ``{source id: HomePage}`` for every source.
 
         An unknown source gives an empty page. No network, and at most three
-        queries whatever the number of sections.
+        queries whatever the number of sections, all in one read transaction,
+        so a sync committing meanwhile is seen whole or not at all.
         """
-        if source_id is None:
-            return load_pages(self.models, self.media_items)
-        _check_source_id(source_id)
-        return load_pages(self.models, self.media_items, source_id).get(source_id, HomePage())
+        if source_id is not None:
+            _check_source_id(source_id)
+        with self._dialect().read_transaction():
+            pages = load_pages(self.models, self.media_items, source_id)
+        return pages if source_id is None else pages.get(source_id, HomePage())
 
     # -- staleness ------------------------------------------------------------
 
     def mark_stale(self, source_id: str, hub_identifier: Optional[str] = None) -> int:
         """Mark one section (or every section) of a source stale; return how many."""
+        _check_source_id(source_id)
         S = self.models.HomeSection
         where = S.source == source_id
         if hub_identifier is not None:
             where &= S.hub_identifier == hub_identifier
-        with self._dialect().write_transaction():
+        with self._dialect().write_transaction(source_id):
             return S.update({S.is_stale: True}).where(where).execute()
 
     def stale_sections(
         self, source_id: Optional[str] = None, older_than: Optional[datetime.timedelta] = None
     ) -> list[SectionStatus]:
         """Sections marked stale, or (with ``older_than``) last updated longer ago than that."""
+        if source_id is not None:
+            _check_source_id(source_id)
+        self._dialect()  # an uninitialized proxy fails here, with a clear error
         S = self.models.HomeSection
         where = S.is_stale == True  # noqa: E712 (a SQL expression, not a comparison)
         if older_than is not None:
@@ -209,6 +227,8 @@ class HomeSections:
 
     def needs_refresh(self, source_id: str, max_age: datetime.timedelta) -> bool:
         """Whether ``source_id`` should be refreshed: nothing cached, a stale section, or older than ``max_age``."""
+        _check_source_id(source_id)
+        self._dialect()  # an uninitialized proxy fails here, with a clear error
         S = self.models.HomeSection
         oldest, any_stale, count = (
             S.select(peewee.fn.MIN(S.last_updated), peewee.fn.MAX(S.is_stale.cast("integer")),
@@ -231,15 +251,18 @@ class HomeSections:
 
     # -- internals --------------------------------------------------------
 
-    def _write(self, source_id: str, sections, whole_page: bool, backend: Optional[str]) -> SyncReport:
+    def _write(self, source_id: str, sections, whole_page: bool, backend_name: Optional[str]) -> SyncReport:
         now = self._now()
         dialect = self._dialect()
+        if self._writer is None or self._writer.dialect.db is not dialect.db:
+            self._writer = SectionWriter(self.models, self.media_items, dialect)
         try:
-            with dialect.write_transaction():
-                self._ensure_source(source_id, backend, now)
-                writer = SectionWriter(self.models, self.media_items, dialect)
-                return writer.write(source_id, sections, now, whole_page)
-        except (OverflowError, UnicodeEncodeError, peewee.DataError) as exc:
+            with dialect.write_transaction(source_id):
+                self._ensure_source(source_id, backend_name, now)
+                return self._writer.write(source_id, sections, now, whole_page)
+        except HomeSectionsError:
+            raise
+        except (OverflowError, ValueError, peewee.DataError) as exc:
             # A page built by hand (not by a backend's PageBuilder) can hold a
             # number or a string the database cannot store; the transaction
             # has rolled back, so say what was wrong with the page.
@@ -248,7 +271,7 @@ class HomeSections:
                 where="page",
             ) from exc
 
-    def _ensure_source(self, source_id: str, backend: Optional[str], now: datetime.datetime) -> None:
+    def _ensure_source(self, source_id: str, backend_name: Optional[str], now: datetime.datetime) -> None:
         Source = self.models.Source
         if Source.select().where(Source._meta.primary_key == source_id).exists():
             return
@@ -257,7 +280,7 @@ class HomeSections:
                 f"source {source_id!r} is not in the host's {Source._meta.table_name!r} table; "
                 "add it there before syncing"
             )
-        Source.insert(id=source_id, name=source_id, backend=backend, created_at=now).execute()
+        Source.insert(id=source_id, name=source_id, backend=backend_name, created_at=now).execute()
 
     def _now(self) -> datetime.datetime:
         now = self._clock()
@@ -295,6 +318,10 @@ class HomeSections:
 def _check_source_id(source_id: Any) -> None:
     if not isinstance(source_id, str) or not source_id:
         raise ConfigurationError(f"a source id must be a non-empty string, got {source_id!r}")
+    if len(source_id) > MAX_IDENTIFIER_LENGTH or "\x00" in source_id:
+        raise ConfigurationError(
+            f"a source id must be at most {MAX_IDENTIFIER_LENGTH} characters, with no NUL"
+        )
 
 
 def _check_host_tables(source_model: Any, media_items: Any) -> None:

@@ -18,55 +18,17 @@ from operator import itemgetter
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from .dialect import Dialect, fetch_rows, insert_template, update_template
-from .errors import PayloadError
 from .media_items import MediaItems
 from .models import Models
-from .page import SECTION_FIELDS, HomePage, Item, Section, unify_items
+from .page import SECTION_FIELDS, Item, Section, unify_items
 from .report import SyncReport
 
-__all__ = ["SectionWriter", "check_page"]
+__all__ = ["SectionWriter"]
 
 # Section fields compared and stored, in column order (position comes last).
 _FIELDS = tuple(name for name in SECTION_FIELDS if name != "hub_identifier")
 # Columns of a cached link row (section id, media item id, link id, position).
 _MEDIA_ITEM, _POSITION = itemgetter(1), itemgetter(3)
-
-
-def check_page(page: Any) -> HomePage:
-    """The page, or a clear error saying why it cannot be synced."""
-    if not isinstance(page, HomePage):
-        raise PayloadError(f"expected a HomePage, got {type(page).__name__}", where="page")
-    seen = set()
-    for n, section in enumerate(page.sections):
-        check_section(section, f"page.sections[{n}]")
-        if section.hub_identifier in seen:
-            raise PayloadError(
-                f"hub {section.hub_identifier!r} comes twice", where=f"page.sections[{n}]"
-            )
-        seen.add(section.hub_identifier)
-    return page
-
-
-def check_section(section: Any, where: str) -> Section:
-    """The section, or a clear error saying what is wrong with it."""
-    if not isinstance(section, Section):
-        raise PayloadError(f"expected a Section, got {type(section).__name__}", where=where)
-    if not isinstance(section.hub_identifier, str) or not section.hub_identifier:
-        raise PayloadError("a section needs a non-empty hub_identifier", where=where)
-    items = section.items
-    # The common case, checked in bulk: every sync checks every item of the page.
-    if all(type(i) is Item for i in items):
-        keys = [i.key for i in items]
-        if len(set(keys)) == len(keys) and all(type(k) is str and k for k in keys):
-            return section
-    seen = set()
-    for n, item in enumerate(items):
-        if not isinstance(item, Item) or not isinstance(item.key, str) or not item.key:
-            raise PayloadError("expected an Item with a non-empty key", where=f"{where}.items[{n}]")
-        if item.key in seen:
-            raise PayloadError(f"item {item.key!r} comes twice in one section", where=f"{where}.items[{n}]")
-        seen.add(item.key)
-    return section
 
 
 @dataclass
@@ -80,7 +42,7 @@ class _Plan:
 
 
 class SectionWriter:
-    """Writes sections of one source; one instance per registration."""
+    """Writes sections of one source; one instance per registration, reused by every sync."""
 
     def __init__(self, models: Models, media_items: MediaItems, dialect: Dialect) -> None:
         self.models = models
@@ -101,6 +63,7 @@ class SectionWriter:
         self._update_order = [given.index(f.name) for f in updated]
         self._insert_link = insert_template(L, [L.section, L.media_item, L.position, L.created_at])
         self._move_link, _ = update_template(L, [L.position], L.id)
+        self._link_id = L.media_item
 
     def write(
         self, source_id: str, sections: Sequence[Section], now: datetime.datetime,
@@ -147,6 +110,9 @@ class SectionWriter:
 
         kept = {p.section.hub_identifier for p in plans}
         removed = [hub for hub in cached if hub not in kept] if whole_page else []
+        if not whole_page and changed_items:
+            # The rest of the page shares the media rows just rewritten.
+            changed += self._also_showing(source_id, plans, changed_items)
         new_plans = [p for p in plans if p.row is None]
         self._insert_sections(source_id, new_plans, stamp)
         for plan in new_plans:
@@ -205,18 +171,35 @@ class SectionWriter:
     def _upsert_items(
         self, source_id: str, sections: Sequence[Section], cached_links: dict[int, list[tuple]]
     ) -> tuple[Mapping[str, Any], int, set]:
-        """Upsert the page's items: ``({key: id}, rows written, ids of changed cached items)``."""
+        """Upsert the page's items: ``({key: stored id}, rows written, stored ids of changed items)``.
+
+        Stored ids are the link column's database values, as the cached link
+        rows hold them, so the two compare directly.
+        """
         items = list({i.key: i for s in sections for i in s.items}.values())
         if not items:
             return {}, 0, set()
         if getattr(self.media_items, "reports_changes", False):
             ids = self.media_items.upsert(source_id, items)
             return ids, ids.rows_written, {ids[key] for key in ids.changed_keys}
-        # A host's store: what the cached sections show, read before it is overwritten.
-        before = self.media_items.get(list({row[1] for rows in cached_links.values() for row in rows}))
-        ids = self.media_items.upsert(source_id, items)
-        changed = {ids[i.key] for i in items if i.key in ids and before.get(ids[i.key], i) != i}
-        return ids, 0, changed
+        # A host's store may keep fewer fields than an Item has, so compare
+        # what it gives back for the cached items before and after the upsert.
+        to_db, to_python = self._link_id.db_value, self._link_id.python_value
+        cached = list({to_python(row[1]) for rows in cached_links.values() for row in rows})
+        before = self.media_items.get(cached) if cached else {}
+        ids = {key: to_db(value) for key, value in self.media_items.upsert(source_id, items).items()}
+        after = self.media_items.get(cached) if cached else {}
+        return ids, 0, {to_db(i) for i in cached if before.get(i) != after.get(i)}
+
+    def _also_showing(self, source_id: str, plans: list[_Plan], item_ids: set) -> list[str]:
+        """Hubs outside ``plans`` that show one of ``item_ids``, in page order."""
+        S, L = self.models.HomeSection, self.models.HomeSectionItem
+        query = (S.select(S.hub_identifier, S.position).distinct()
+                 .join(L, on=(L.section == S.id))
+                 .where((S.source == source_id) & self.dialect.id_in(L.media_item, list(item_ids))
+                        & ~self.dialect.id_in(S.id, [p.row[0] for p in plans if p.row]))
+                 .order_by(S.position))
+        return [hub for hub, _ in fetch_rows(query)]
 
     def _cached_sections(self, source_id: str) -> dict[str, tuple]:
         """``{hub_identifier: (id, *fields, position)}`` of the source, in position order."""
@@ -234,7 +217,13 @@ class SectionWriter:
         query = (L.select(L.section, L.media_item, L.id, L.position)
                  .where(self.dialect.id_in(L.section, section_ids))
                  .order_by(L.section, L.position))
-        return {section_id: list(rows) for section_id, rows in groupby(fetch_rows(query), itemgetter(0))}
+        rows = fetch_rows(query)
+        if not getattr(self.media_items, "reports_changes", False):
+            # A host's ids come back from the driver in its own form (a UUID
+            # object, say): put them in the form written, to compare with it.
+            to_db, to_python = self._link_id.db_value, self._link_id.python_value
+            rows = [(s, to_db(to_python(m)), link, pos) for s, m, link, pos in rows]
+        return {section_id: list(group) for section_id, group in groupby(rows, itemgetter(0))}
 
     def _insert_sections(self, source_id: str, plans: list[_Plan], stamp: datetime.datetime) -> None:
         if not plans:

@@ -95,6 +95,11 @@ class QueryLog:
     def selects(self) -> list[str]:
         return [s for s in self.statements if s.lstrip().upper().startswith("SELECT")]
 
+    def queries(self) -> list[str]:
+        """Every statement but transaction control (BEGIN, COMMIT, savepoints)."""
+        control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+        return [s for s in self.statements if not s.lstrip().upper().startswith(control)]
+
 
 @pytest.fixture
 def query_log(db, monkeypatch) -> QueryLog:

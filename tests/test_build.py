@@ -226,3 +226,14 @@ def _kept_ints():
     builder.add_item(handle, Item("1", "movie", year=2**31 - 1, index=-(2**31)), where="x")
     (item,) = builder.build().sections[0].items
     return item.year, item.index
+
+
+def test_an_item_key_over_255_characters_is_left_out_and_listed():
+    builder = PageBuilder()
+    handle = builder.add_section(Section("hub", "t"), where="Hub[0]")
+    builder.add_item(handle, Item("k" * 256, "movie"), where="Hub[0].Metadata[0]")
+    builder.add_item(handle, Item("k" * 255, "movie"), where="Hub[0].Metadata[1]")
+    page = builder.build()
+    assert [i.key for i in page.sections[0].items] == ["k" * 255]
+    assert [(s.where, s.reason) for s in page.skipped] == [
+        ("Hub[0].Metadata[0]", "item key is 256 characters, over 255")]

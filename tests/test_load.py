@@ -106,7 +106,7 @@ def test_load_is_read_only(hs, query_log):
     hs.load("plex")
     hs.load()
 
-    assert query_log.statements == query_log.selects()
+    assert query_log.queries() == query_log.selects()
 
 
 def sync_sections(hs: HomeSections, source_id: str, count: int) -> None:
@@ -126,8 +126,8 @@ def test_load_runs_the_same_few_queries_for_one_ten_or_a_hundred_sections(hs, qu
 
         home = loaded[source_id] if whole else loaded
         assert len(home) == n and all(len(s.items) == 3 for s in home)
-        counts[n] = len(query_log.statements)
-        assert query_log.statements == query_log.selects()
+        counts[n] = len(query_log.queries())
+        assert query_log.queries() == query_log.selects()
 
     assert counts[1] == counts[10] == counts[100] <= 3, counts
 

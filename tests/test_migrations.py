@@ -93,7 +93,7 @@ def test_a_failing_migration_changes_nothing(db, monkeypatch):
 def _fill_all_four_tables(hs) -> dict[str, int]:
     m = hs.models
     for source in ("a", "b"):
-        hs.add_source(source, name=f"Server {source}", backend="plex")
+        hs.add_source(source, name=f"Server {source}", backend_name="plex")
         section = m.HomeSection.create(source=source, hub_identifier="home.ondeck", title="On Deck",
                                        section_type="on_deck", position=0)
         for n in range(3):

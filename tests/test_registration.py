@@ -91,8 +91,8 @@ def test_a_database_proxy_is_resolved_when_first_used(db):
 
 
 def test_sources_are_added_listed_and_removed(hs):
-    hs.add_source("plex-main", name="Living room", backend="plex")
-    hs.add_source("jf-kids", backend="jellyfin")
+    hs.add_source("plex-main", name="Living room", backend_name="plex")
+    hs.add_source("jf-kids", backend_name="jellyfin")
     assert [(s.id, s.name, s.backend) for s in hs.sources()] == [
         ("jf-kids", "jf-kids", "jellyfin"), ("plex-main", "Living room", "plex"),
     ]
@@ -236,3 +236,25 @@ def test_the_plugin_does_not_manage_a_host_owned_sources_table(db, host):
         with pytest.raises(ConfigurationError, match="host owns"):
             call()
     assert host.Source.select().count() == 1
+
+
+def test_the_error_for_a_connection_string_does_not_repeat_it():
+    with pytest.raises(ConfigurationError) as error:
+        HomeSections("postgresql://app:s3cr3t-token@db.example/home")
+    assert "s3cr3t" not in str(error.value) and "got str" in str(error.value)
+
+
+@pytest.mark.parametrize("call", ["load", "load_all", "stale_sections", "needs_refresh", "sync"])
+def test_every_call_on_an_uninitialized_proxy_says_so(call):
+    import datetime
+
+    hs = HomeSections(peewee.DatabaseProxy())
+    calls = {
+        "load": lambda: hs.load("a"),
+        "load_all": hs.load,
+        "stale_sections": hs.stale_sections,
+        "needs_refresh": lambda: hs.needs_refresh("a", datetime.timedelta(minutes=5)),
+        "sync": lambda: hs.sync("a", homesections.HomePage()),
+    }
+    with pytest.raises(ConfigurationError, match="not initialized"):
+        calls[call]()

@@ -221,7 +221,7 @@ def test_a_stale_section_means_the_source_needs_a_refresh_whatever_its_age(hs, t
 
 
 def test_add_source_and_sources(hs, clock):
-    hs.add_source("plex-main", name="Living room", backend="plex")
+    hs.add_source("plex-main", name="Living room", backend_name="plex")
     hs.add_source("jelly")
 
     assert [(s.id, s.name, s.backend, s.created_at) for s in hs.sources()] == [
@@ -234,7 +234,7 @@ def test_add_source_and_sources(hs, clock):
 
 
 def test_a_synced_source_added_earlier_keeps_its_name(hs):
-    hs.add_source("plex-main", name="Living room", backend="plex")
+    hs.add_source("plex-main", name="Living room", backend_name="plex")
     hs.sync("plex-main", page(section("a", "1")))
 
     assert [(s.id, s.name, s.backend) for s in hs.sources()] == [("plex-main", "Living room", "plex")]

@@ -519,12 +519,12 @@ def test_a_sync_adds_a_source_it_has_not_seen_named_after_its_id(hs, clock):
 
 
 def test_an_existing_source_row_is_never_rewritten_by_a_sync(hs, clock, query_log):
-    hs.add_source("plex", name="Living room", backend="jellyfin")
+    hs.add_source("plex", name="Living room", backend_name="jellyfin")
     before = snapshot(hs.db, ("sources",))
     clock.advance(minutes=5)
     query_log.statements.clear()
 
-    hs.sync("plex", page(section("a", "1")), backend="plex")
+    hs.sync("plex", page(section("a", "1")), backend_name="plex")
     hs.refresh("plex", FakeBackend(page(section("a", "1"), section("b"))))
 
     assert query_log.writes("sources") == []
@@ -951,3 +951,79 @@ def test_a_host_store_item_whose_values_changed_marks_its_sections_changed(host)
     assert report.changed == ("home.ondeck",)
     assert report.unchanged == ("home.recent",)
     assert plugin.load("den").sections[0].items[0].title == "A new title"
+
+
+BAD_PAGES = {
+    "no title": HomePage((Section("home.ondeck", None),)),
+    "NUL in an identifier": HomePage((Section("home.\x00ondeck", "On Deck"),)),
+    "an identifier over 255 characters": HomePage((Section("h" * 256, "On Deck"),)),
+    "a section type that is no SectionType": HomePage((Section("home.ondeck", "x", "on_deck"),)),
+    "an item key over 255 characters": page(section("home.ondeck", "k" * 256)),
+    "an item with no type": HomePage((Section("home.ondeck", "x", items=(Item("1", None),)),)),
+    "a naive datetime": HomePage((Section("home.ondeck", "x", items=(
+        movie("1", added_at=datetime.datetime(2025, 1, 1)),)),)),
+}
+
+
+@pytest.mark.parametrize("what", sorted(BAD_PAGES))
+def test_a_hand_built_page_that_cannot_be_stored_is_refused_saying_where(hs, db, what):
+    hs.sync("plex", page(section("home.ondeck", "1")))
+    before = snapshot(db)
+    with pytest.raises(homesections.PayloadError, match=r"page\.sections\[0\]"):
+        hs.sync("plex", BAD_PAGES[what])
+    assert snapshot(db) == before
+
+
+def test_sync_section_reports_the_other_sections_showing_an_item_it_changed(hs):
+    hs.sync("plex", page(section("home.ondeck", "1", "2"), section("home.recent", "3"),
+                         section("movie.genre", "2")))
+    report = hs.sync_section("plex", Section("home.continue", "Continue",
+                                             items=(movie("2", view_offset=60_000),)))
+    assert report.added == ("home.continue",)
+    assert report.changed == ("home.ondeck", "movie.genre")
+    assert hs.load("plex").section("home.ondeck").items[1].view_offset == 60_000
+
+
+def test_a_host_with_uuid_media_ids_syncs_and_loads_on_both_engines(db):
+    import uuid
+
+    class Server(peewee.Model):
+        id = peewee.TextField(primary_key=True)
+
+        class Meta:
+            database = db
+            table_name = "servers"
+
+    class Media(peewee.Model):
+        id = peewee.UUIDField(primary_key=True)
+        key = peewee.TextField(unique=True)
+        title = peewee.TextField(null=True)
+
+        class Meta:
+            database = db
+            table_name = "host_media"
+
+    class UUIDStore:
+        model = Media
+
+        def upsert(self, source_id, items):
+            ids = {}
+            for item in items:
+                row = Media.get_or_none(Media.key == item.key) or Media.create(
+                    id=uuid.uuid5(uuid.NAMESPACE_URL, item.key), key=item.key)
+                Media.update(title=item.title).where(Media.id == row.id).execute()
+                ids[item.key] = row.id
+            return ids
+
+        def get(self, ids):
+            return {r.id: Item(r.key, "movie", title=r.title) for r in Media.select().where(Media.id.in_(list(ids)))}
+
+    db.create_tables([Server, Media])
+    Server.create(id="srv")
+    hs = HomeSections(db, source_model=Server, media_items=UUIDStore())
+    hs.migrate()
+    home = page(section("home.ondeck", "1", "2"))
+    assert hs.sync("srv", home).added == ("home.ondeck",)
+    assert hs.load("srv") == home
+    again = hs.sync("srv", home)
+    assert again.unchanged == ("home.ondeck",) and again.rows_written == 0

@@ -703,3 +703,18 @@ def test_anything_maps_or_raises_payload_error(envelope, as_text):
     assert len(identifiers) == len(set(identifiers))
     for section in page.sections:
         assert all(item.key and isinstance(item.type, str) for item in section.items)
+
+
+def test_a_lone_surrogate_in_an_id_or_image_tag_maps_and_stays_storable():
+    # json.loads turns "\ud800" into a lone surrogate, which cannot be URL-encoded.
+    envelope = json.loads(
+        '{"views": {"Items": [{"Id": "v\\ud800", "Name": "Films", "CollectionType": "movies"}]},'
+        ' "resume": {"Items": [{"Id": "a\\ud800", "Type": "Movie", "Name": "x\\ud800",'
+        ' "ImageTags": {"Primary": "t\\ud800"}}]},'
+        ' "latest": {"v\\ud800": [{"Id": "b", "Type": "Movie"}]}}'
+    )
+    page = parse(envelope)
+    (item,) = page.section("jellyfin.resume").items
+    assert item.title == "x\ufffd"
+    assert item.thumb is not None and "\ud800" not in item.thumb
+    assert "\ud800" not in page.sections[-1].hub_key

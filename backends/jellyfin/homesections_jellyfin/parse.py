@@ -334,7 +334,8 @@ def _image(item_id: Optional[str], image: str, tag: Any) -> Optional[str]:
 
 def _segment(value: str) -> str:
     # Ids and tags are hex, so skip quote()'s cost unless a server sends something odd.
-    return value if value.isascii() and value.isalnum() else quote(value, safe="")
+    # errors="replace": a lone surrogate (JSON can carry one) cannot be encoded.
+    return value if value.isascii() and value.isalnum() else quote(value, safe="", errors="replace")
 
 
 # -- shapes ------------------------------------------------------------------------
