@@ -69,6 +69,19 @@ class Backend(abc.ABC):
         # Never the constructor's arguments: a token must not reach a log.
         return f"<{type(self).__name__} name={self.name!r}>"
 
+    @classmethod
+    def check_settings(cls, **settings: Any) -> None:
+        """Raise :class:`~homesections.ConfigurationError` for a setting that is not a string or None.
+
+        For constructors: the message names the setting, never its value,
+        which may be a token.
+        """
+        for name, value in settings.items():
+            if value is not None and not isinstance(value, str):
+                raise ConfigurationError(
+                    f"{cls.__name__}: {name} must be a string or None, not {type(value).__name__}"
+                )
+
 
 BackendTarget = Union[type[Backend], str]
 

@@ -27,6 +27,10 @@ __all__ = ["HomeSections", "SQLITE_PRAGMAS"]
 #: ``SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)``. WAL lets readers see the
 #: last committed home page while a refresh writes; foreign keys make deletes
 #: cascade; the busy timeout makes a second writer wait instead of failing.
+#: A sync inside a transaction of the host's own cannot wait like that: if
+#: another connection wrote since that transaction first read, SQLite refuses
+#: at once ("database is locked"). Sync outside the host's transactions, or
+#: open them with ``db.atomic(lock_type="IMMEDIATE")``.
 SQLITE_PRAGMAS: dict[str, Any] = {
     "busy_timeout": 10_000,
     "journal_mode": "wal",

@@ -18,7 +18,8 @@ from operator import itemgetter
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from .dialect import Dialect, fetch_rows, insert_template, update_template
-from .media_items import MediaItems
+from .errors import ConfigurationError
+from .media_items import IdMap, MediaItems
 from .models import Models
 from .page import SECTION_FIELDS, Item, Section, unify_items
 from .report import SyncReport
@@ -181,6 +182,11 @@ class SectionWriter:
             return {}, 0, set()
         if getattr(self.media_items, "reports_changes", False):
             ids = self.media_items.upsert(source_id, items)
+            if not isinstance(ids, IdMap):
+                raise ConfigurationError(
+                    f"{type(self.media_items).__name__} sets reports_changes, so its upsert() must "
+                    f"return a homesections.media_items.IdMap, not {type(ids).__name__}"
+                )
             return ids, ids.rows_written, {ids[key] for key in ids.changed_keys}
         # A host's store may keep fewer fields than an Item has, so compare
         # what it gives back for the cached items before and after the upsert.

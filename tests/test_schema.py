@@ -172,3 +172,12 @@ def _two_sources_with_a_link_each(hs):
         section = m.HomeSection.create(source=source, hub_identifier="home.ondeck", title="On Deck",
                                        section_type="on_deck", position=0)
         m.HomeSectionItem.create(section=section, media_item=item, position=0)
+
+
+def test_the_plugin_media_item_model_declares_columns_in_the_order_rows_are_bound(hs):
+    # PluginMediaItems builds UPDATE parameters in _COLUMNS order, and Peewee
+    # writes SET columns in the model's field order: the two must agree.
+    from homesections.media_items import _COLUMNS
+
+    declared = [f.name for f in hs.models.MediaItem._meta.sorted_fields]
+    assert [d for d in declared if d in {c for _, c in _COLUMNS}] == [c for _, c in _COLUMNS]

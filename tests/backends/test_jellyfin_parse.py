@@ -718,3 +718,10 @@ def test_a_lone_surrogate_in_an_id_or_image_tag_maps_and_stays_storable():
     assert item.title == "x\ufffd"
     assert item.thumb is not None and "\ud800" not in item.thumb
     assert "\ud800" not in page.sections[-1].hub_key
+
+
+@pytest.mark.parametrize("setting", ["base_url", "token", "user_id"])
+def test_a_setting_that_is_not_text_is_refused_without_repeating_it(setting):
+    with pytest.raises(homesections.ConfigurationError, match=f"{setting} must be a string") as error:
+        JellyfinBackend(**{setting: 123456789})
+    assert "123456789" not in str(error.value)

@@ -45,6 +45,7 @@ class JellyfinBackend(Backend):
         token: Optional[str] = None,
         user_id: Optional[str] = None,
     ) -> None:
+        self.check_settings(base_url=base_url, token=token, user_id=user_id)
         self.base_url = base_url
         self.user_id = user_id
         self._token = token

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from homesections import Backend, ConfigurationError, HomePage
+from homesections import Backend, HomePage
 
 from .parse import parse
 
@@ -22,11 +22,7 @@ class PlexBackend(Backend):
     name = "plex"
 
     def __init__(self, base_url: Optional[str] = None, token: Optional[str] = None) -> None:
-        # The messages name the argument, never its value: it may be a token.
-        if base_url is not None and not isinstance(base_url, str):
-            raise ConfigurationError("PlexBackend: base_url must be a string or None")
-        if token is not None and not isinstance(token, str):
-            raise ConfigurationError("PlexBackend: token must be a string or None")
+        self.check_settings(base_url=base_url, token=token)
         self.base_url = base_url
         self._token = token
 
