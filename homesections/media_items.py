@@ -9,7 +9,7 @@ plugin's ``media_items`` table.
 from __future__ import annotations
 
 import datetime
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Collection, Mapping, Optional, Protocol, Sequence, runtime_checkable
 
 import peewee
@@ -17,6 +17,7 @@ import peewee
 from .dialect import Dialect, fetch_rows, insert_template, update_template
 from .fields import from_db_datetime, to_utc
 from .page import ITEM_FIELDS, Item
+from .validate import check_items_to_write
 
 __all__ = ["MediaItems", "PluginMediaItems", "IdMap", "media_item_id"]
 
@@ -148,19 +149,23 @@ class PluginMediaItems:
         dialect = self._dialect()
         prefix = _id_prefix(source_id)  # escaped once, not once per item
         ids = IdMap((item.key, prefix + item.key) for item in items)
-        existing = {row[0]: row for row in self._rows(dialect, list(ids.values()))}
-        inserts, updates = [], []
+        rows = self._rows(dialect, list(ids.values()))
+        existing = dict(zip(map(itemgetter(0), rows), rows))
+        inserts, updates, written = [], [], []
         for item in items:
             item_id = ids[item.key]
             row = existing.get(item_id)
             if row is None:
+                written.append(item)
                 inserts.append((item_id, source_id, *item_to_row(item)))
             # The same decision as comparing an Item built from the row, without
             # building one: an unchanged sync checks every item of the page.
             elif (row[1:15] != _leading_values(item)
                   or read_time(row[15]) != item.last_viewed_at
                   or read_time(row[16]) != item.added_at):
+                written.append(item)
                 updates.append((*item_to_row(item), item_id))
+        check_items_to_write(written)
         dialect.execute_many(self._insert, inserts)
         dialect.execute_many(self._update, updates)
         ids.rows_written = len(inserts) + len(updates)

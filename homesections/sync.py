@@ -14,7 +14,8 @@ import datetime
 import enum
 from dataclasses import dataclass, field
 from itertools import groupby
-from operator import itemgetter
+import operator
+from operator import attrgetter, itemgetter
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from .dialect import Dialect, fetch_rows, insert_template, update_template
@@ -23,6 +24,7 @@ from .media_items import IdMap, MediaItems
 from .models import Models
 from .page import SECTION_FIELDS, Item, Section, unify_items
 from .report import SyncReport
+from .validate import check_items_to_write
 
 __all__ = ["SectionWriter"]
 
@@ -30,6 +32,7 @@ __all__ = ["SectionWriter"]
 _FIELDS = tuple(name for name in SECTION_FIELDS if name != "hub_identifier")
 # Columns of a cached link row (section id, media item id, link id, position).
 _MEDIA_ITEM, _POSITION = itemgetter(1), itemgetter(3)
+_KEY = attrgetter("key")
 
 
 @dataclass
@@ -84,7 +87,11 @@ class SectionWriter:
         cached_links = self._cached_links(plans)
         ids, rows, changed_items = self._upsert_items(source_id, sections, cached_links)
         for plan in plans:
-            plan.links = [ids[i.key] for i in plan.section.items if i.key in ids]
+            keys = list(map(_KEY, plan.section.items))
+            if all(map(ids.__contains__, keys)):  # the usual case, in C
+                plan.links = list(map(ids.__getitem__, keys))
+            else:
+                plan.links = [ids[key] for key in keys if key in ids]
         # Every section has a plan, so what the links lack was left out.
         left_out = sum(len(s.items) for s in sections) - sum(len(p.links) for p in plans)
 
@@ -190,6 +197,7 @@ class SectionWriter:
             return ids, ids.rows_written, {ids[key] for key in ids.changed_keys}
         # A host's store may keep fewer fields than an Item has, so compare
         # what it gives back for the cached items before and after the upsert.
+        check_items_to_write(items)
         to_db, to_python = self._link_id.db_value, self._link_id.python_value
         cached = list({to_python(row[1]) for rows in cached_links.values() for row in rows})
         before = self.media_items.get(cached) if cached else {}
@@ -262,14 +270,14 @@ def _unify(sections: Sequence[Section]) -> tuple[Section, ...]:
     """:func:`unify_items`, skipped when every repeated key is the very same Item.
 
     Pages from a parse are unified already; comparing each repeat field by
-    field again is a measurable part of an unchanged sync.
+    field again is a measurable part of an unchanged sync, so the check is
+    done with map() over C-level identity tests.
     """
-    seen: dict[str, Item] = {}
-    for section in sections:
-        for item in section.items:
-            if seen.setdefault(item.key, item) is not item:
-                return unify_items(sections)
-    return tuple(sections)
+    items = [i for s in sections for i in s.items]
+    first = {i.key: i for i in reversed(items)}
+    if all(map(operator.is_, map(first.__getitem__, map(_KEY, items)), items)):
+        return tuple(sections)
+    return unify_items(sections)
 
 
 def _section_values(plan: _Plan) -> tuple:

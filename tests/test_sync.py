@@ -969,7 +969,8 @@ BAD_PAGES = {
 def test_a_hand_built_page_that_cannot_be_stored_is_refused_saying_where(hs, db, what):
     hs.sync("plex", page(section("home.ondeck", "1")))
     before = snapshot(db)
-    with pytest.raises(homesections.PayloadError, match=r"page\.sections\[0\]"):
+    # It names the section, or for an item's own values, the item.
+    with pytest.raises(homesections.PayloadError, match=r"page\.sections\[0\]|item '1'"):
         hs.sync("plex", BAD_PAGES[what])
     assert snapshot(db) == before
 
