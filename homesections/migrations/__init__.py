@@ -49,6 +49,7 @@ class MigrationStatus:
 
     @property
     def applied(self) -> bool:
+        """Whether the migration has been applied."""
         return self.applied_at is not None
 
 
