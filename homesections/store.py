@@ -6,16 +6,17 @@ import datetime
 from typing import Any, Callable, Optional, overload
 
 import peewee
+from playhouse.migrate import SchemaMigrator
 
 from .backend import Backend
-from .dialect import Dialect, dialect_for, unwrap
 from .build import MAX_IDENTIFIER_LENGTH
+from .dialect import Dialect, dialect_for, unwrap
 from .errors import ConfigurationError, HomeSectionsError, PayloadError, SourceError
 from .fields import to_utc
 from .load import load_pages
 from .media_items import MediaItems, PluginMediaItems
 from .migrations import MigrationContext, MigrationRunner, MigrationStatus
-from .models import Models, build_models, utc_now
+from .models import build_models, utc_now
 from .page import HomePage, Section
 from .report import SectionStatus, SyncReport
 from .sync import SectionWriter
@@ -296,8 +297,6 @@ class HomeSections:
         return dialect_for(self.db)
 
     def _runner(self) -> MigrationRunner:
-        from playhouse.migrate import SchemaMigrator
-
         db = unwrap(self.db)
         ctx = MigrationContext(
             db=db,

@@ -22,7 +22,7 @@ from .dialect import Dialect, fetch_rows, insert_template, update_template
 from .errors import ConfigurationError
 from .media_items import IdMap, MediaItems
 from .models import Models
-from .page import SECTION_FIELDS, Item, Section, unify_items
+from .page import SECTION_FIELDS, Section, unify_items
 from .report import SyncReport
 from .validate import check_items_to_write
 

@@ -9,7 +9,6 @@ from typing import Callable, Iterator
 import peewee
 import pytest
 
-import homesections
 from homesections import HomeSections
 
 from .engines import connect, engine_name, reset
