@@ -117,12 +117,10 @@ class SqliteDialect(Dialect):
         # BEGIN IMMEDIATE takes SQLite's one write lock up front, so two writers
         # queue on the busy timeout instead of one failing when it upgrades its
         # read lock. (WAL readers go on reading the last committed page.)
-        if self.db.transaction_depth() == 0:
-            with self.db.atomic(lock_type="IMMEDIATE"):
-                yield
-        else:
-            with self.db.atomic():
-                yield
+        # (Inside a host's transaction, atomic() makes a savepoint and the
+        # lock type does not apply: the host's transaction holds what it holds.)
+        with self.db.atomic(lock_type="IMMEDIATE"):
+            yield
 
 
 # Advisory lock namespaces (any fixed 32-bit numbers): "hs" + 1 and "hs" + 2.
@@ -155,12 +153,9 @@ class PostgresDialect(Dialect):
     @contextmanager
     def read_transaction(self) -> Iterator[None]:
         # READ COMMITTED would take a new snapshot for every statement.
-        if self.db.transaction_depth() == 0:
-            with self.db.atomic(isolation_level="REPEATABLE READ"):
-                yield
-        else:
-            with self.db.atomic():
-                yield
+        # (Inside a host's transaction this is a savepoint of it, as it stands.)
+        with self.db.atomic(isolation_level="REPEATABLE READ"):
+            yield
 
     def execute_many(self, query: peewee.Query, rows: Sequence[Sequence[Any]]) -> None:
         # psycopg2's executemany is one round trip per row; send pages of rows
