@@ -10,6 +10,7 @@ import peewee
 __all__ = ["UTCDateTimeField", "to_utc", "from_db_datetime"]
 
 UTC = datetime.timezone.utc
+_fromisoformat = datetime.datetime.fromisoformat
 
 
 def to_utc(value: Optional[datetime.datetime]) -> Optional[datetime.datetime]:
@@ -27,8 +28,16 @@ def from_db_datetime(value: Any) -> Optional[datetime.datetime]:
     """
     if value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
+    if value.__class__ is str:
+        # The exact shape we store, ``YYYY-MM-DD HH:MM:SS[.ffffff]`` in UTC:
+        # appending the offset lets the C parser build the aware datetime in
+        # one step. Loads and syncs read thousands of these.
+        if len(value) in (19, 26) and value[10] == " ":
+            try:
+                return _fromisoformat(value + "+00:00")
+            except ValueError:
+                pass  # not a valid time after all: the general path says why
+        value = _fromisoformat(value)
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

@@ -8,9 +8,8 @@ plugin's ``media_items`` table.
 
 from __future__ import annotations
 
-import datetime
 from operator import attrgetter, itemgetter
-from typing import Any, Collection, Mapping, Optional, Protocol, Sequence, runtime_checkable
+from typing import Any, Collection, Mapping, Protocol, Sequence, runtime_checkable
 
 import peewee
 
@@ -88,30 +87,11 @@ _COLUMNS = (
 
 # An item's values for the columns before the two times, as one tuple built in C.
 _leading_values = attrgetter(*ITEM_FIELDS[:14])
-_fromisoformat = datetime.datetime.fromisoformat
-
-
-def read_time(value: Any) -> Optional[datetime.datetime]:
-    """A stored time as an aware UTC datetime: :func:`from_db_datetime`, made fast for SQLite.
-
-    SQLite hands back the text it was given, ``YYYY-MM-DD HH:MM:SS[.ffffff]``
-    in UTC. Appending the offset to exactly that shape lets the C parser build
-    the aware datetime in one step; the generic path is several times slower,
-    and every item read pays it twice.
-    """
-    if value is None:
-        return None
-    if value.__class__ is str and len(value) in (19, 26) and value[10] == " ":
-        try:
-            return _fromisoformat(value + "+00:00")
-        except ValueError:
-            pass  # not a valid time after all: the generic path says why
-    return from_db_datetime(value)
 
 
 def row_to_item(row: Sequence[Any]) -> Item:
     """An :class:`Item` from the item columns of a ``media_items`` row, in ``_COLUMNS`` order."""
-    return Item(*row[:14], read_time(row[14]), read_time(row[15]))
+    return Item(*row[:14], from_db_datetime(row[14]), from_db_datetime(row[15]))
 
 
 def item_to_row(item: Item) -> tuple:
@@ -161,8 +141,8 @@ class PluginMediaItems:
             # The same decision as comparing an Item built from the row, without
             # building one: an unchanged sync checks every item of the page.
             elif (row[1:15] != _leading_values(item)
-                  or read_time(row[15]) != item.last_viewed_at
-                  or read_time(row[16]) != item.added_at):
+                  or from_db_datetime(row[15]) != item.last_viewed_at
+                  or from_db_datetime(row[16]) != item.added_at):
                 written.append(item)
                 updates.append((*item_to_row(item), item_id))
         check_items_to_write(written)

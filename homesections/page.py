@@ -70,11 +70,12 @@ class SectionType(str, enum.Enum):
 
 
 def _words(text: str) -> str:
-    """``custom.collection.23.4317132`` -> ``custom.collection``, lower-cased."""
-    parts = re.split(r"[./:]", text.lower())
-    while parts and (parts[-1].isdigit() or not parts[-1]):
-        parts.pop()
-    return ".".join(p for p in parts if p)
+    """``Custom/Collection.23`` -> ``custom.collection.23``: lower-cased, dot-separated words.
+
+    Numeric parts (library and collection ids) stay, and are ignored all the
+    same: a rule matches whole words, and no rule's word is a number.
+    """
+    return ".".join(p for p in re.split(r"[./:]", text.lower()) if p)
 
 
 def _rule(pattern: str) -> "re.Pattern[str]":
@@ -83,8 +84,8 @@ def _rule(pattern: str) -> "re.Pattern[str]":
 
 
 #: The classification table, tried top to bottom; the first match wins.
-#: A pattern is matched against the identifier's dot-separated words with the
-#: trailing numeric parts removed (``home.movies.recent.23`` -> ``home.movies.recent``).
+#: A pattern is matched against the identifier's lower-cased, dot-separated
+#: words; numeric parts such as ``23`` in ``home.movies.recent.23`` never match.
 #:
 #: ==================================================  =====================  =========================================
 #: words (regular expression, whole words)             section type           examples
