@@ -2,7 +2,8 @@
 
 A backend turns one kind of server's answers into a :class:`HomePage`. It is
 as small as an httpx transport: a ``name``, a pure ``parse(payload)`` and, for
-a live server, ``fetch_home()``.
+a live server, ``fetch_home()`` (with ``fetch_hub()``, ``image_url()`` and
+``close()`` where it can).
 
 Backends are found by name. The registry is filled lazily from the
 entry-point group ``homesections.backends`` (the Plex and Jellyfin adapters
@@ -17,10 +18,10 @@ import abc
 import importlib
 import threading
 from importlib.metadata import entry_points
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar, Mapping, Optional, Union
 
 from .errors import BackendLoadError, BackendNotFoundError, ConfigurationError
-from .page import HomePage
+from .page import HomePage, Section
 
 __all__ = [
     "Backend",
@@ -40,7 +41,11 @@ class Backend(abc.ABC):
     Subclasses set ``name`` and implement :meth:`parse`. A backend must be
     constructible with no server settings, for offline parsing; a live one
     takes its server's address and credentials as keyword arguments and
-    implements :meth:`fetch_home`.
+    implements :meth:`fetch_home` (and, where the server can answer for one
+    row, :meth:`fetch_hub` and :meth:`image_url`). Backends that talk HTTP
+    build on :class:`homesections.http.HttpBackend`, which does the requests.
+
+    A backend is a context manager: leaving a ``with`` block calls :meth:`close`.
     """
 
     #: The registry name, such as ``"plex"``.
@@ -55,32 +60,78 @@ class Backend(abc.ABC):
         """
 
     def fetch_home(self) -> HomePage:
-        """Fetch the server's home page and parse it.
+        """Fetch the server's whole home page and parse it.
 
-        Fetching from live servers is not built yet; this raises
-        :class:`NotImplementedError` until a backend implements it.
+        All or nothing: when one of several requests fails, raise
+        :class:`~homesections.IncompleteFetchError` (carrying what the others
+        brought) rather than return a page that lacks that request's sections.
         """
-        raise NotImplementedError(
-            f"{type(self).__name__} cannot fetch from a live server yet; "
-            "fetch the payload yourself and pass it to parse()"
-        )
+        raise NotImplementedError(self._offline("fetch_home"))
+
+    def fetch_hub(self, section: Section, all: bool = False) -> Section:
+        """Fetch one row again and return it with its current items.
+
+        ``section`` is the cached row (its ``hub_key`` says where it comes
+        from); ``all=True`` asks for every item of a row that has ``more``,
+        for a "see all" view.
+        """
+        raise NotImplementedError(self._offline("fetch_hub"))
+
+    def image_url(self, path: str, width: Optional[int] = None, height: Optional[int] = None) -> str:
+        """A URL a host can load the image at ``path`` (an item's ``thumb``, say) from.
+
+        Made on demand and never stored: it may carry a credential.
+        """
+        raise NotImplementedError(self._offline("image_url"))
+
+    def close(self) -> None:
+        """Release what the backend holds (an HTTP client); a parse-only backend holds nothing."""
+
+    def __enter__(self) -> "Backend":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         # Never the constructor's arguments: a token must not reach a log.
         return f"<{type(self).__name__} name={self.name!r}>"
 
-    @classmethod
-    def check_settings(cls, **settings: Any) -> None:
-        """Raise :class:`~homesections.ConfigurationError` for a setting that is not a string or None.
+    def _offline(self, method: str) -> str:
+        return (
+            f"{type(self).__name__} cannot {method.replace('_', ' ')} from a live server: it "
+            "only parses; fetch the payload yourself and pass it to parse(), or use a "
+            "backend built on homesections.http.HttpBackend"
+        )
 
-        For constructors: the message names the setting, never its value,
-        which may be a token.
+    @classmethod
+    def check_settings(
+        cls, types: Optional[Mapping[str, Union[type, tuple[type, ...]]]] = None, /, **settings: Any
+    ) -> None:
+        """Raise :class:`~homesections.ConfigurationError` for a setting of the wrong type.
+
+        Each setting must be ``None`` or of its type in ``types`` (a type or a
+        tuple of types); a setting not named there must be a string. ``bool``
+        is refused where a number is asked for. For constructors: the message
+        names the setting and the type, never the value, which may be a token.
         """
         for name, value in settings.items():
-            if value is not None and not isinstance(value, str):
+            if value is None:
+                continue
+            expected = (types or {}).get(name, str)
+            allowed = expected if isinstance(expected, tuple) else (expected,)
+            if isinstance(value, bool) and bool not in allowed:
+                ok = False
+            else:
+                ok = isinstance(value, allowed)
+            if not ok:
+                names = " or ".join(_TYPE_NAMES.get(t, f"a {t.__qualname__}") for t in allowed)
                 raise ConfigurationError(
-                    f"{cls.__name__}: {name} must be a string or None, not {type(value).__name__}"
+                    f"{cls.__name__}: {name} must be {names} or None, not {type(value).__name__}"
                 )
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "a boolean"}
 
 
 BackendTarget = Union[type[Backend], str]

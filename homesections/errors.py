@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Optional
+
+if TYPE_CHECKING:  # only for the annotations: the page schema does not import this module
+    from .page import HomePage
+
 __all__ = [
     "HomeSectionsError",
     "ConfigurationError",
@@ -10,6 +16,11 @@ __all__ = [
     "BackendLoadError",
     "MigrationError",
     "SourceError",
+    "SectionError",
+    "FetchError",
+    "AuthError",
+    "IncompleteFetchError",
+    "FailedRequest",
 ]
 
 
@@ -49,3 +60,76 @@ class MigrationError(HomeSectionsError):
 
 class SourceError(HomeSectionsError, LookupError):
     """A source is unknown, or already exists where a new one was asked for."""
+
+
+class SectionError(HomeSectionsError, LookupError):
+    """A section asked for by its hub identifier is not in the cache."""
+
+
+class FetchError(HomeSectionsError):
+    """A request to a server failed: no connection, a timeout, or a status that is not an answer.
+
+    ``host``, ``path`` and ``status`` (``None`` when no response came) say
+    which request; none of them ever holds a token. Raised after the retries
+    a backend was configured with, so the cache was not touched.
+    """
+
+    def __init__(
+        self, message: str, *, host: str = "", path: str = "", status: Optional[int] = None
+    ) -> None:
+        self.host = host
+        self.path = path
+        self.status = status
+        super().__init__(message)
+
+
+class AuthError(FetchError):
+    """The server refused the credentials (HTTP 401 or 403); retrying cannot help."""
+
+
+@dataclass(frozen=True)
+class FailedRequest:
+    """One request of a home fetch that failed, and which cached sections it brings.
+
+    ``what`` describes the request for people (``"library 6"``, ``"Next Up"``);
+    ``error`` is what it raised (a :class:`FetchError` or :class:`PayloadError`);
+    ``claims(hub_identifier, hub_key)`` says whether a cached section is one
+    this request brings. The backend that made the request knows that rule; a
+    refresh with ``keep_failed=True`` keeps the sections it claims, marked
+    stale, instead of deleting them.
+    """
+
+    what: str
+    error: HomeSectionsError
+    claims: Callable[[str, Optional[str]], bool] = field(repr=False)
+
+    @classmethod
+    def for_hubs(cls, what: str, error: HomeSectionsError, *hubs: str) -> "FailedRequest":
+        """A failed request that brings exactly these hub identifiers."""
+        wanted = frozenset(hubs)
+        return cls(what, error, lambda hub, _key: hub in wanted)
+
+
+class IncompleteFetchError(FetchError):
+    """Some requests of a home fetch failed, so the page is incomplete and was not synced.
+
+    Syncing an incomplete page as a whole page would delete the sections the
+    failed requests bring. ``page`` holds what the other requests brought and
+    ``failures`` the :class:`FailedRequest` of each one that failed;
+    ``HomeSections.refresh(..., keep_failed=True)`` syncs ``page`` and keeps
+    the cached sections the failures claim.
+    """
+
+    def __init__(self, page: "HomePage", failures: tuple[FailedRequest, ...]) -> None:
+        self.page = page
+        self.failures = failures
+        first = failures[0].error
+        super().__init__(
+            f"{len(failures)} request(s) of the home page failed "
+            f"({'; '.join(f'{f.what}: {f.error}' for f in failures)}); "
+            "the page is incomplete, so nothing was synced "
+            "(refresh with keep_failed=True to sync the rest and keep those sections)",
+            host=getattr(first, "host", ""),
+            path=getattr(first, "path", ""),
+            status=getattr(first, "status", None),
+        )
