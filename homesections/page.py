@@ -72,10 +72,12 @@ class SectionType(str, enum.Enum):
 def _words(text: str) -> str:
     """``Custom/Collection.23`` -> ``custom.collection.23``: lower-cased, dot-separated words.
 
-    Numeric parts (library and collection ids) stay, and are ignored all the
-    same: a rule matches whole words, and no rule's word is a number.
+    Dots, slashes, colons and tildes separate words (Plex sends contexts such as
+    ``hub.custom.collection~68``). Numeric parts (library and collection ids)
+    stay, and are ignored all the same: a rule matches whole words, and no
+    rule's word is a number.
     """
-    return ".".join(p for p in re.split(r"[./:]", text.lower()) if p)
+    return ".".join(p for p in re.split(r"[./:~]", text.lower()) if p)
 
 
 def _rule(pattern: str) -> "re.Pattern[str]":
@@ -96,35 +98,49 @@ def _rule(pattern: str) -> "re.Pattern[str]":
 #: ``ondeck``                                          on_deck                home.ondeck, tv.ondeck.2
 #: ``nextup``                                          next_up                jellyfin.nextup
 #: ``playlists?``                                      playlists              home.playlists, recent.library.playlists
-#: ``recentlyreleased|released|newest``                recently_released      movie.recentlyreleased
+#: ``recentlyreleased|released|newest|recentlyaired``  recently_released      movie.recentlyreleased, tv.recentlyaired
 #: ``recentlyplayed|recentlyviewed|played|history``    recently_played        music.recent.played, home.history
 #: ``recent|recentlyadded|latest|added``               recently_added         home.movies.recent.23,
 #:                                                                            movie.recentlyadded.6, jellyfin.latest.x
 #: ``collections?``                                    collection             custom.collection.23.4317132.4317132
-#: ``genres?``                                         genre                  movie.genre.22.71
+#: ``genres?|moreingenre``                             genre                  movie.genre.22.71, tv.moreingenre
 #: ``toprated|toppicks|topunwatched|top``              top_rated              movie.topunwatched
 #: ``trending|popular|mostplayed|topwatched``          trending               tv.trending
-#: ``recommended|recommendations|similar|related|      recommended            movie.similar, home.recommended
-#:  becauseyouwatched|suggested``
+#: ``recommended|recommendations|similar|related|      recommended            movie.similar, home.recommended,
+#:  becauseyouwatched|suggested|startwatching|                                tv.startwatching, tv.rediscover,
+#:  rediscover|curated|morefromnetwork|unwatched|                             movie.curated, tv.morefromnetwork,
+#:  by\.actor\.or\.director|movie\.(?:actor|director)``                       video.unwatched.random, movie.actor,
+#:                                                                            movie.director, movie.by.actor.or.director
 #: ==================================================  =====================  =========================================
 #:
 #: Order matters where words overlap: ``recent.library.playlists`` ("Recent
 #: Playlists") is a playlists row because ``playlists`` is tried before
 #: ``recent``, and ``music.recent.played`` is recently played, not added.
+#: A row the server makes itself gets the type that says what the row is:
+#: Plex's spotlights on a person, a network or a season (``movie.actor``,
+#: ``tv.morefromnetwork``, ``movie.curated``) and its "Start Watching",
+#: "Rediscover" and unwatched picks are suggestions, so ``recommended``;
+#: ``unwatched`` is a whole word, so ``movie.topunwatched`` stays top rated.
+#: ``actor`` and ``director`` alone are Plex's search hubs (``custom``).
+#: ``custom`` is for rows a person made that say nothing of what they hold,
+#: and for rows no type fits. tests/test_classification.py holds the real
+#: identifiers this table is checked against, with where each was seen.
 CLASSIFICATION_RULES: tuple[tuple["re.Pattern[str]", SectionType], ...] = (
     (_rule(r"continue|continuewatching|inprogress|resume|resumeaudio|resumebook"), SectionType.CONTINUE_WATCHING),
     (_rule(r"ondeck"), SectionType.ON_DECK),
     (_rule(r"nextup"), SectionType.NEXT_UP),
     (_rule(r"playlists?"), SectionType.PLAYLISTS),
-    (_rule(r"recentlyreleased|released|newest"), SectionType.RECENTLY_RELEASED),
+    (_rule(r"recentlyreleased|released|newest|recentlyaired"), SectionType.RECENTLY_RELEASED),
     (_rule(r"recentlyplayed|recentlyviewed|played|history"), SectionType.RECENTLY_PLAYED),
     (_rule(r"recent|recentlyadded|latest|added"), SectionType.RECENTLY_ADDED),
     (_rule(r"collections?"), SectionType.COLLECTION),
-    (_rule(r"genres?"), SectionType.GENRE),
+    (_rule(r"genres?|moreingenre"), SectionType.GENRE),
     (_rule(r"toprated|toppicks|topunwatched|top"), SectionType.TOP_RATED),
     (_rule(r"trending|popular|mostplayed|topwatched"), SectionType.TRENDING),
     (
-        _rule(r"recommended|recommendations|similar|related|becauseyouwatched|suggested"),
+        _rule(r"recommended|recommendations|similar|related|becauseyouwatched|suggested"
+              r"|startwatching|rediscover|curated|morefromnetwork|unwatched"
+              r"|by\.actor\.or\.director|movie\.(?:actor|director)"),
         SectionType.RECOMMENDED,
     ),
 )

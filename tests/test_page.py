@@ -318,9 +318,10 @@ def test_classify_matches_whole_words_only():
     assert SectionType.classify("movie.generic") is SectionType.CUSTOM
 
 
-def test_classify_treats_slashes_and_colons_as_separators():
+def test_classify_treats_slashes_colons_and_tildes_as_separators():
     assert SectionType.classify("/hubs/home/onDeck") is SectionType.ON_DECK
     assert SectionType.classify("jellyfin:nextup:3") is SectionType.NEXT_UP
+    assert SectionType.classify("home.4317132", "hub.custom.collection~68") is SectionType.COLLECTION
 
 
 def test_classify_falls_back_to_the_context_when_the_identifier_says_nothing():
