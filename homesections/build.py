@@ -7,8 +7,8 @@ disagree on them:
 - a hub with no identifier, or one longer than :data:`MAX_IDENTIFIER_LENGTH`
   (it must fit a unique index on PostgreSQL), is left out and listed;
 - the second hub with an identifier already on the page is left out and listed;
-- the same item twice in one hub is kept once (the first position wins, and
-  the later copy only fills the fields the first left empty);
+- the same item twice in one hub is kept once at its first position, the two
+  copies combined by :func:`~homesections.page.merge_items`;
 - an item with no key, or a key longer than :data:`MAX_IDENTIFIER_LENGTH`, is
   left out and listed;
 - an item key repeated across hubs gets one value (:func:`unify_items`);
@@ -101,7 +101,7 @@ class PageBuilder:
         if position is None:
             handle.positions[item.key] = len(handle.items)
             handle.items.append(item)
-        else:  # the same item twice in one hub: the first position wins
+        else:  # the same item twice in one hub: the first position wins, the values combine
             handle.items[position] = handle.items[position].merged_with(item)
 
     def build(self) -> HomePage:

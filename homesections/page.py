@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, Optional
 
 __all__ = [
-    "HomePage", "Section", "Item", "Skipped", "SectionType", "ITEM_TYPES", "unify_items",
+    "HomePage", "Section", "Item", "Skipped", "SectionType", "ITEM_TYPES", "PLAY_STATE_TYPES",
+    "merge_items", "unify_items",
 ]
 
 #: The item types every backend maps into. Anything else keeps the server's
@@ -22,8 +23,18 @@ __all__ = [
 ITEM_TYPES = frozenset(
     {
         "movie", "episode", "season", "show", "clip", "artist", "album",
-        "track", "photo", "playlist", "collection", "program",
+        "track", "photo", "playlist", "collection", "program", "channel",
     }
+)
+
+#: The item types that have play state: the server counts their plays (a
+#: season, show, album or artist counts the plays of what is below it) and may
+#: hold a position in them. Every backend maps ``view_count`` and
+#: ``view_offset`` by this one set (see :class:`Item`). Photos, playlists and
+#: collections have none, and neither have live TV channels and listings
+#: (``channel``, ``program``): the server keeps no play history for them.
+PLAY_STATE_TYPES = frozenset(
+    {"movie", "episode", "season", "show", "clip", "artist", "album", "track"}
 )
 
 
@@ -152,8 +163,37 @@ class Item:
 
     ``key`` is the server's own id for the item (Plex ``ratingKey``, Jellyfin
     ``Id``). ``type`` is one of :data:`ITEM_TYPES`, or the server's own type
-    string when it is none of them. Durations are milliseconds; times are
-    timezone-aware UTC datetimes. Image fields are server-relative paths.
+    string when it is none of them. Durations and positions are milliseconds;
+    times are timezone-aware UTC datetimes. Image fields are server-relative
+    paths, with the server's cache-busting part (Plex's ``/thumb/<timestamp>``,
+    Jellyfin's ``tag``), so a host can tell when a poster changed.
+
+    Play state has one meaning on every server:
+
+    - ``view_offset`` is the position in a partly played item, and ``None``
+      unless the item is partly played (a position of 0 is ``None``);
+    - ``view_count`` is the number of plays: ``0`` for an item of a
+      :data:`PLAY_STATE_TYPES` type the server reports unplayed, ``None`` only
+      for the types without play state (photos, collections, ...);
+    - ``last_viewed_at`` is when it was last played.
+
+    The card fields, each ``None`` where the server does not say:
+
+    - ``summary``: the description text;
+    - ``content_rating``: the age rating (``PG-13``, ``TV-MA``);
+    - ``release_date``: the day it first came out, a :class:`datetime.date`;
+    - ``leaf_count``: the playable items below it (episodes of a show or
+      season, tracks of an album, items of a playlist);
+    - ``unplayed_count``: how many of those are unplayed;
+    - ``library_id``, ``library_title``: the server library (Plex section,
+      Jellyfin view) it belongs to;
+    - ``starts_at``, ``ends_at``: when a live TV listing or a recording
+      begins and ends;
+    - ``channel_title``: the TV channel it airs on (for a channel, its name
+      is the ``title``).
+
+    When one item comes twice (in two hubs, or a section synced alone next to
+    the cached row), :func:`merge_items` decides what each field keeps.
     """
 
     key: str
@@ -172,21 +212,79 @@ class Item:
     view_count: Optional[int] = None
     last_viewed_at: Optional[datetime.datetime] = None
     added_at: Optional[datetime.datetime] = None
+    summary: Optional[str] = None
+    content_rating: Optional[str] = None
+    release_date: Optional[datetime.date] = None
+    leaf_count: Optional[int] = None
+    unplayed_count: Optional[int] = None
+    library_id: Optional[str] = None
+    library_title: Optional[str] = None
+    starts_at: Optional[datetime.datetime] = None
+    ends_at: Optional[datetime.datetime] = None
+    channel_title: Optional[str] = None
 
     def merged_with(self, other: "Item") -> "Item":
-        """This item with each empty field filled from ``other`` (first non-empty wins)."""
-        if other == self:
-            return self
-        changes = {
-            name: getattr(other, name)
-            for name in ITEM_FIELDS
-            if _is_empty(getattr(self, name)) and not _is_empty(getattr(other, name))
-        }
-        return self.__class__(**{**self.__dict__, **changes}) if changes else self
+        """This item combined with another copy of it, by :func:`merge_items` (this copy first)."""
+        return merge_items(self, other)
 
 
 #: Item field names in declaration order (the columns the cache stores).
 ITEM_FIELDS: tuple[str, ...] = tuple(Item.__dataclass_fields__)
+
+#: Moments that only move forward: two copies keep the newest.
+NEWEST_FIELDS: tuple[str, ...] = ("added_at", "last_viewed_at")
+#: Counts that only grow: two copies keep the largest.
+LARGEST_FIELDS: tuple[str, ...] = ("view_count",)
+#: Play state that goes down as the user watches: taken together from the
+#: copy with the newest ``last_viewed_at``.
+PLAY_STATE_FIELDS: tuple[str, ...] = ("view_offset", "unplayed_count", "leaf_count")
+#: Everything else: the first non-empty value.
+FIRST_FIELDS: tuple[str, ...] = tuple(
+    name for name in ITEM_FIELDS if name not in NEWEST_FIELDS + LARGEST_FIELDS + PLAY_STATE_FIELDS
+)
+
+
+def merge_items(first: Item, other: Item) -> Item:
+    """Two copies of one item (the same key) combined into one, field by field.
+
+    A server sends one item in several hubs, each copy as fresh as that hub:
+    a show's ``added_at`` is its own in "Trending" and its newest episode's in
+    "Recently Added"; a hub fetched after playback has the new position. So:
+
+    - ``added_at`` and ``last_viewed_at`` keep the newest of the two;
+    - ``view_count`` keeps the largest;
+    - ``view_offset``, ``unplayed_count`` and ``leaf_count`` come together,
+      as they are (``None`` included: a finished item has no position), from
+      the copy with the newest ``last_viewed_at``; when neither is newer
+      (equal, or neither played), each keeps the first non-empty value;
+    - every other field keeps the first non-empty value (``None`` and ``""``
+      are empty; ``0`` is a value).
+
+    Returns ``first`` itself when nothing changes. Times must be aware (as
+    every :class:`Item`'s are): a naive one cannot be ordered against them.
+    """
+    if other == first:
+        return first
+    changes: dict[str, object] = {}
+    for name in FIRST_FIELDS:
+        if _is_empty(getattr(first, name)):
+            theirs = getattr(other, name)
+            if not _is_empty(theirs):
+                changes[name] = theirs
+    for name in NEWEST_FIELDS + LARGEST_FIELDS:
+        mine, theirs = getattr(first, name), getattr(other, name)
+        if theirs is not None and (mine is None or theirs > mine):
+            changes[name] = theirs
+    seen, seen_later = first.last_viewed_at, other.last_viewed_at
+    if seen_later is not None and (seen is None or seen_later > seen):
+        for name in PLAY_STATE_FIELDS:
+            if getattr(other, name) != getattr(first, name):
+                changes[name] = getattr(other, name)
+    elif seen_later == seen:
+        for name in PLAY_STATE_FIELDS:
+            if getattr(first, name) is None and getattr(other, name) is not None:
+                changes[name] = getattr(other, name)
+    return replace(first, **changes) if changes else first
 
 
 def _is_empty(value: object) -> bool:
@@ -277,9 +375,9 @@ def unify_items(sections: "Iterable[Section]") -> tuple[Section, ...]:
     """Give every item key one value across the sections.
 
     A server may send the same item in several hubs with different fields
-    (one hub omits the view offset, another the art). The cache stores one row
-    per item, so a page holds one value per key: for each field, the first
-    non-empty value in page order wins.
+    (one hub omits the view offset, another the art, a third has a newer
+    ``added_at``). The cache stores one row per item, so a page holds one
+    value per key: the copies are combined in page order by :func:`merge_items`.
     """
     sections = tuple(sections)
     merged: dict[str, Item] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 
 import pytest
 from hypothesis import given
@@ -104,11 +105,14 @@ def test_the_same_item_twice_in_one_hub_is_kept_once_at_its_first_position():
     assert page.skipped == ()
 
 
-def test_a_repeated_item_in_one_hub_only_fills_what_the_first_copy_left_empty():
-    first = movie("a", title="First", thumb=None)
-    second = movie("a", title="Second", thumb="/thumb", view_offset=7)
+def test_a_repeated_item_in_one_hub_combines_its_copies_by_the_merge_rules():
+    early, late = (datetime.datetime(2024, m, 1, tzinfo=datetime.timezone.utc) for m in (1, 2))
+    first = movie("a", title="First", thumb=None, added_at=early)
+    second = movie("a", title="Second", thumb="/thumb", view_offset=7, added_at=late)
     page = build((Section("home.continue", "Continue"), [first, movie("b"), second]))
-    assert page.sections[0].items == (movie("a", title="First", thumb="/thumb", view_offset=7), movie("b"))
+    assert page.sections[0].items == (
+        movie("a", title="First", thumb="/thumb", view_offset=7, added_at=late), movie("b"),
+    )
 
 
 @pytest.mark.parametrize("key", ["", None, "\x00"])

@@ -14,7 +14,10 @@ from hypothesis import strategies as st
 import homesections
 from homesections import HomePage, Item, Section, SectionType, Skipped
 from homesections import page as page_module
-from homesections.page import CLASSIFICATION_RULES, ITEM_FIELDS, ITEM_TYPES, SECTION_FIELDS, unify_items
+from homesections.page import (
+    CLASSIFICATION_RULES, FIRST_FIELDS, ITEM_FIELDS, ITEM_TYPES, LARGEST_FIELDS, NEWEST_FIELDS,
+    PLAY_STATE_FIELDS, PLAY_STATE_TYPES, SECTION_FIELDS, merge_items, unify_items,
+)
 
 UTC = datetime.timezone.utc
 
@@ -111,41 +114,103 @@ def test_section_defaults():
 def test_item_types_and_field_lists():
     assert ITEM_TYPES == {
         "movie", "episode", "season", "show", "clip", "artist", "album", "track",
-        "photo", "playlist", "collection", "program",
+        "photo", "playlist", "collection", "program", "channel",
     }
+    assert PLAY_STATE_TYPES < ITEM_TYPES
+    assert not PLAY_STATE_TYPES & {"photo", "collection", "playlist", "channel"}
     assert ITEM_FIELDS[:2] == ("key", "type")
     assert set(ITEM_FIELDS) == {f.name for f in dataclasses.fields(Item)}
     assert "items" not in SECTION_FIELDS
     assert set(SECTION_FIELDS) | {"items"} == {f.name for f in dataclasses.fields(Section)}
 
 
-# --- Item.merged_with and unify_items ----------------------------------------
+# --- merge_items, Item.merged_with and unify_items ------------------------------
+
+EARLY = datetime.datetime(2024, 5, 1, tzinfo=UTC)
+LATE = datetime.datetime(2024, 6, 1, tzinfo=UTC)
 
 
 def test_merged_with_fills_only_the_empty_fields_first_non_empty_wins():
-    first = movie("1", title="Heat", thumb=None, art="", view_offset=None, year=1995)
-    later = movie("1", title="Heat (1995)", thumb="/t", art="/a", view_offset=60_000, year=2000)
+    first = movie("1", title="Heat", thumb=None, art="", summary=None, year=1995)
+    later = movie("1", title="Heat (1995)", thumb="/t", art="/a", summary="A heist.", year=2000,
+                  release_date=datetime.date(1995, 12, 15), content_rating="R")
     merged = first.merged_with(later)
-    assert merged == movie("1", title="Heat", thumb="/t", art="/a", view_offset=60_000, year=1995)
+    assert merged == movie("1", title="Heat", thumb="/t", art="/a", summary="A heist.", year=1995,
+                           release_date=datetime.date(1995, 12, 15), content_rating="R")
 
 
-def test_merged_with_treats_zero_and_false_like_values_as_present():
-    first = movie("1", view_offset=0, view_count=0)
-    merged = first.merged_with(movie("1", view_offset=5, view_count=3))
-    assert merged.view_offset == 0
-    assert merged.view_count == 0
+def test_merged_with_keeps_zero_as_a_value_of_the_first_copy():
+    first = movie("1", year=0, index=0)
+    assert first.merged_with(movie("1", year=1999, index=3)) is first
 
 
-def test_merged_with_returns_the_same_object_when_nothing_is_filled():
-    first = movie("1", title="Heat", thumb="/t")
+def test_merged_with_returns_the_same_object_when_nothing_changes():
+    first = movie("1", title="Heat", thumb="/t", added_at=LATE, view_count=2)
     assert first.merged_with(movie("1")) is first
     assert first.merged_with(movie("1", title="Heat", thumb="/t")) is first
-    assert first.merged_with(movie("1", title="Other")) is first
+    assert first.merged_with(movie("1", title="Other", added_at=EARLY, view_count=1)) is first
 
 
-def test_merged_with_fills_datetimes():
-    seen = datetime.datetime(2024, 5, 1, tzinfo=UTC)
-    assert movie("1").merged_with(movie("1", last_viewed_at=seen)).last_viewed_at == seen
+@pytest.mark.parametrize("name", ["added_at", "last_viewed_at"])
+def test_moments_keep_the_newest_of_two_copies_in_either_order(name):
+    old, new = movie("1", **{name: EARLY}), movie("1", **{name: LATE})
+    assert getattr(old.merged_with(new), name) == LATE
+    assert getattr(new.merged_with(old), name) == LATE
+    assert getattr(movie("1").merged_with(old), name) == EARLY
+    assert getattr(old.merged_with(movie("1")), name) == EARLY
+
+
+def test_a_show_in_two_hubs_keeps_the_added_at_of_its_newest_episode():
+    # "Trending" carries the show's own addedAt, "Recently Added" its newest episode's.
+    trending = Item("7", "show", title="The Show", added_at=EARLY)
+    recent = Item("7", "show", title="The Show", added_at=LATE, thumb="/t")
+    (first, second) = unify_items([
+        Section("tv.trending", "Trending", items=(trending,)),
+        Section("tv.recentlyadded", "Recently Added", items=(recent,)),
+    ])
+    assert first.items == second.items == (Item("7", "show", title="The Show", added_at=LATE, thumb="/t"),)
+
+
+def test_view_count_keeps_the_largest_and_zero_is_a_count():
+    assert movie("1", view_count=0).merged_with(movie("1", view_count=3)).view_count == 3
+    assert movie("1", view_count=3).merged_with(movie("1", view_count=0)).view_count == 3
+    assert movie("1").merged_with(movie("1", view_count=0)).view_count == 0
+
+
+def test_play_state_comes_whole_from_the_copy_played_last():
+    watched_on = Item("s", "show", last_viewed_at=EARLY, view_offset=60_000, unplayed_count=4, leaf_count=10)
+    # Played since: the episode in progress was finished (no position) and one more is watched.
+    played_since = Item("s", "show", last_viewed_at=LATE, view_offset=None, unplayed_count=3, leaf_count=10)
+    for merged in (watched_on.merged_with(played_since), played_since.merged_with(watched_on)):
+        assert (merged.last_viewed_at, merged.view_offset, merged.unplayed_count, merged.leaf_count) == (
+            LATE, None, 3, 10,
+        )
+
+
+def test_a_copy_never_played_gives_way_to_one_that_was():
+    never = movie("1", view_offset=5)
+    played = movie("1", last_viewed_at=EARLY, view_offset=None)
+    assert never.merged_with(played).view_offset is None
+    assert played.merged_with(never).view_offset is None
+
+
+def test_play_state_of_copies_played_at_the_same_moment_is_first_non_empty():
+    first = Item("s", "season", last_viewed_at=EARLY, view_offset=None, leaf_count=8)
+    other = Item("s", "season", last_viewed_at=EARLY, view_offset=90, unplayed_count=2, leaf_count=9)
+    merged = first.merged_with(other)
+    assert (merged.view_offset, merged.unplayed_count, merged.leaf_count) == (90, 2, 8)
+    never = movie("1", view_offset=None).merged_with(movie("1", view_offset=90))
+    assert never.view_offset == 90
+
+
+def test_merged_with_is_merge_items():
+    first, other = movie("1", added_at=EARLY), movie("1", added_at=LATE, title="x")
+    assert first.merged_with(other) == merge_items(first, other)
+
+
+def test_every_item_field_has_exactly_one_merge_rule():
+    groups = (FIRST_FIELDS, NEWEST_FIELDS, LARGEST_FIELDS, PLAY_STATE_FIELDS)
+    assert sorted(n for group in groups for n in group) == sorted(ITEM_FIELDS)
 
 
 def test_unify_items_gives_one_value_per_key_across_sections_in_page_order():
