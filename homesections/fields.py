@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import peewee
 
-__all__ = ["UTCDateTimeField", "to_utc", "from_db_datetime"]
+__all__ = ["UTCDateTimeField", "ISODateField", "to_utc", "from_db_datetime", "to_db_date", "from_db_date"]
 
 UTC = datetime.timezone.utc
 _fromisoformat = datetime.datetime.fromisoformat
@@ -58,3 +58,29 @@ class UTCDateTimeField(peewee.DateTimeField):
 
     def python_value(self, value: Any) -> Any:
         return from_db_datetime(super().python_value(value))
+
+
+def to_db_date(value: Optional[datetime.date]) -> Optional[str]:
+    """A date as the ISO text the cache stores (``YYYY-MM-DD``)."""
+    return None if value is None else value.isoformat()
+
+
+def from_db_date(value: Optional[str]) -> Optional[datetime.date]:
+    """The date held by stored ISO text (``YYYY-MM-DD``)."""
+    return None if value is None else datetime.date.fromisoformat(value)
+
+
+class ISODateField(peewee.TextField):
+    """A date stored as ISO text, ``YYYY-MM-DD``, and read back as a :class:`datetime.date`.
+
+    Text rather than each engine's own date type, so both engines store and
+    compare the same thing, and the text sorts as the dates do.
+    """
+
+    def db_value(self, value: Any) -> Any:
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            value = to_db_date(value)
+        return super().db_value(value)
+
+    def python_value(self, value: Any) -> Any:
+        return from_db_date(super().python_value(value))

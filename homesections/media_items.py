@@ -9,16 +9,16 @@ plugin's ``media_items`` table.
 from __future__ import annotations
 
 from operator import attrgetter, itemgetter
-from typing import Any, Collection, Mapping, Protocol, Sequence, runtime_checkable
+from typing import Any, Callable, Collection, Mapping, NamedTuple, Optional, Protocol, Sequence, runtime_checkable
 
 import peewee
 
 from .dialect import Dialect, fetch_rows, insert_template, update_template
-from .fields import from_db_datetime, to_utc
-from .page import ITEM_FIELDS, Item
+from .fields import from_db_date, from_db_datetime, to_db_date, to_utc
+from .page import Item
 from .validate import check_items_to_write
 
-__all__ = ["MediaItems", "PluginMediaItems", "IdMap", "media_item_id"]
+__all__ = ["MediaItems", "PluginMediaItems", "IdMap", "media_item_id", "COLUMNS", "Column"]
 
 
 @runtime_checkable
@@ -74,34 +74,89 @@ class IdMap(dict):
     changed_keys: frozenset = frozenset()
 
 
-# Item field -> column, in the order rows are read and written.
-_COLUMNS = (
-    ("key", "server_key"), ("type", "type"), ("title", "title"),
-    ("parent_title", "parent_title"), ("grandparent_title", "grandparent_title"),
-    ("index", "item_index"), ("parent_index", "parent_index"), ("year", "year"),
-    ("thumb", "thumb"), ("art", "art"), ("grandparent_thumb", "grandparent_thumb"),
-    ("duration", "duration"), ("view_offset", "view_offset"), ("view_count", "view_count"),
-    ("last_viewed_at", "last_viewed_at"), ("added_at", "added_at"),
+class Column(NamedTuple):
+    """One item field as a ``media_items`` column, and how its value is converted.
+
+    ``to_db`` and ``from_db`` are ``None`` for a value both drivers take and
+    give back as it is (text, integers).
+    """
+
+    field: str
+    name: str
+    to_db: Optional[Callable[[Any], Any]] = None
+    from_db: Optional[Callable[[Any], Any]] = None
+
+
+#: Every item field as a column, in the order rows are read and written (the
+#: order of :data:`~homesections.page.ITEM_FIELDS`, which the model declares too).
+COLUMNS: tuple[Column, ...] = (
+    Column("key", "server_key"), Column("type", "type"), Column("title", "title"),
+    Column("parent_title", "parent_title"), Column("grandparent_title", "grandparent_title"),
+    Column("index", "item_index"), Column("parent_index", "parent_index"), Column("year", "year"),
+    Column("thumb", "thumb"), Column("art", "art"), Column("grandparent_thumb", "grandparent_thumb"),
+    Column("duration", "duration"), Column("view_offset", "view_offset"),
+    Column("view_count", "view_count"),
+    Column("last_viewed_at", "last_viewed_at", to_utc, from_db_datetime),
+    Column("added_at", "added_at", to_utc, from_db_datetime),
+    Column("summary", "summary"), Column("content_rating", "content_rating"),
+    Column("release_date", "release_date", to_db_date, from_db_date),
+    Column("leaf_count", "leaf_count"), Column("unplayed_count", "unplayed_count"),
+    Column("library_id", "library_id"), Column("library_title", "library_title"),
+    Column("starts_at", "starts_at", to_utc, from_db_datetime),
+    Column("ends_at", "ends_at", to_utc, from_db_datetime),
+    Column("channel_title", "channel_title"),
 )
 
-
-# An item's values for the columns before the two times, as one tuple built in C.
-_leading_values = attrgetter(*ITEM_FIELDS[:14])
+# The hot paths below turn thousands of items into rows and back. Every value
+# is read in C (attrgetter / itemgetter over the column table); only the few
+# columns with a conversion go through Python, by their place in COLUMNS, and
+# only when they hold a value (most times of a page are None).
+_item_values = attrgetter(*(c.field for c in COLUMNS))
+_TO_DB = tuple((n, c.to_db) for n, c in enumerate(COLUMNS) if c.to_db is not None)
+_FROM_DB = tuple((n, c.from_db) for n, c in enumerate(COLUMNS) if c.from_db is not None)
+_PLAIN = [n for n, c in enumerate(COLUMNS) if c.from_db is None]
+# Rows of PluginMediaItems._rows are (id, *columns): a column's value is at 1 + its place.
+_plain_of_row = itemgetter(*(1 + n for n in _PLAIN))
+_plain_of_item = attrgetter(*(COLUMNS[n].field for n in _PLAIN))
+_CONVERTED = tuple((1 + n, from_db, attrgetter(COLUMNS[n].field)) for n, from_db in _FROM_DB)
 
 
 def row_to_item(row: Sequence[Any]) -> Item:
-    """An :class:`Item` from the item columns of a ``media_items`` row, in ``_COLUMNS`` order."""
-    return Item(*row[:14], from_db_datetime(row[14]), from_db_datetime(row[15]))
+    """An :class:`Item` from an ``(id, *columns)`` row of ``media_items``, columns in :data:`COLUMNS` order."""
+    values = list(row)
+    for n, from_db in _FROM_DB:
+        stored = values[n + 1]
+        if stored is not None:
+            values[n + 1] = from_db(stored)
+    return Item(*values[1:])
 
 
-def item_to_row(item: Item) -> tuple:
-    """The item columns of a ``media_items`` row, in ``_COLUMNS`` order."""
-    return (
-        item.key, item.type, item.title, item.parent_title, item.grandparent_title,
-        item.index, item.parent_index, item.year, item.thumb, item.art,
-        item.grandparent_thumb, item.duration, item.view_offset, item.view_count,
-        to_utc(item.last_viewed_at), to_utc(item.added_at),
-    )
+def item_to_row(item: Item) -> list[Any]:
+    """The item columns of a ``media_items`` row, in :data:`COLUMNS` order."""
+    values = list(_item_values(item))
+    for n, to_db in _TO_DB:
+        value = values[n]
+        if value is not None:
+            values[n] = to_db(value)
+    return values
+
+
+def _stored_as(row: Sequence[Any], item: Item) -> bool:
+    """Whether an ``(id, *columns)`` row holds exactly ``item``.
+
+    The same decision as comparing an Item built from the row, without
+    building one: an unchanged sync checks every item of the page.
+    """
+    if _plain_of_row(row) != _plain_of_item(item):
+        return False
+    for n, from_db, value_of in _CONVERTED:
+        stored, value = row[n], value_of(item)
+        if stored is None or value is None:
+            if stored is not value:
+                return False
+        elif from_db(stored) != value:
+            return False
+    return True
 
 
 class PluginMediaItems:
@@ -116,11 +171,11 @@ class PluginMediaItems:
     def __init__(self, model: type[peewee.Model], dialect: "DialectSource") -> None:
         self.model = model
         self._dialect = dialect
-        fields = [model._meta.fields[column] for _, column in _COLUMNS]
+        fields = [model._meta.fields[column.name] for column in COLUMNS]
         self._columns = fields
         self._insert = insert_template(model, [model.id, model.source, *fields])
         # Statements built once, run with executemany.
-        # The model declares the item columns in _COLUMNS order, the order
+        # The model declares the item columns in COLUMNS order, the order
         # update rows are built in (tests/test_schema.py holds it to that).
         self._update, _ = update_template(model, fields, model.id)
 
@@ -131,30 +186,23 @@ class PluginMediaItems:
         ids = IdMap((item.key, prefix + item.key) for item in items)
         rows = self._rows(dialect, list(ids.values()))
         existing = dict(zip(map(itemgetter(0), rows), rows))
-        inserts, updates, written = [], [], []
+        new, changed = [], []
         for item in items:
-            item_id = ids[item.key]
-            row = existing.get(item_id)
+            row = existing.get(ids[item.key])
             if row is None:
-                written.append(item)
-                inserts.append((item_id, source_id, *item_to_row(item)))
-            # The same decision as comparing an Item built from the row, without
-            # building one: an unchanged sync checks every item of the page.
-            elif (row[1:15] != _leading_values(item)
-                  or from_db_datetime(row[15]) != item.last_viewed_at
-                  or from_db_datetime(row[16]) != item.added_at):
-                written.append(item)
-                updates.append((*item_to_row(item), item_id))
-        check_items_to_write(written)
-        dialect.execute_many(self._insert, inserts)
-        dialect.execute_many(self._update, updates)
-        ids.rows_written = len(inserts) + len(updates)
-        ids.changed_keys = frozenset(row[0] for row in updates)  # row[0] is the server key
+                new.append(item)
+            elif not _stored_as(row, item):
+                changed.append(item)
+        check_items_to_write(new + changed)  # before converting: it says what cannot be stored
+        dialect.execute_many(self._insert, [(ids[i.key], source_id, *item_to_row(i)) for i in new])
+        dialect.execute_many(self._update, [(*item_to_row(i), ids[i.key]) for i in changed])
+        ids.rows_written = len(new) + len(changed)
+        ids.changed_keys = frozenset(i.key for i in changed)
         return ids
 
     def get(self, ids: Collection[Any]) -> dict[Any, Item]:
         """``{id: Item}`` for the ids that have a row, in one query."""
-        return {row[0]: row_to_item(row[1:]) for row in self._rows(self._dialect(), list(ids))}
+        return {row[0]: row_to_item(row) for row in self._rows(self._dialect(), list(ids))}
 
     def _rows(self, dialect: Dialect, ids: list[Any]) -> list[tuple]:
         """The ``(id, *item columns)`` rows of ``ids``, as the driver hands them back."""

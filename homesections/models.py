@@ -13,7 +13,7 @@ from typing import NamedTuple, Optional
 
 import peewee
 
-from .fields import UTCDateTimeField
+from .fields import ISODateField, UTCDateTimeField
 
 __all__ = ["Models", "build_models", "SOURCE_TABLE", "MEDIA_ITEM_TABLE", "SECTION_TABLE", "LINK_TABLE"]
 
@@ -98,6 +98,17 @@ def build_models(
             view_count = peewee.IntegerField(null=True)
             last_viewed_at = UTCDateTimeField(null=True)
             added_at = UTCDateTimeField(null=True)
+            # The card fields (migration m20250109_000001_add_card_fields).
+            summary = peewee.TextField(null=True)
+            content_rating = peewee.TextField(null=True)
+            release_date = ISODateField(null=True)
+            leaf_count = peewee.IntegerField(null=True)
+            unplayed_count = peewee.IntegerField(null=True)
+            library_id = peewee.TextField(null=True)
+            library_title = peewee.TextField(null=True)
+            starts_at = UTCDateTimeField(null=True)
+            ends_at = UTCDateTimeField(null=True)
+            channel_title = peewee.TextField(null=True)
 
             class Meta:
                 table_name = MEDIA_ITEM_TABLE

@@ -9,8 +9,10 @@ say exactly where a bad page goes wrong.
 from __future__ import annotations
 
 import datetime
-from operator import attrgetter
-from typing import Any, Iterable
+from functools import partial
+from itertools import chain
+from operator import attrgetter, is_not
+from typing import Any, Sequence
 
 from .build import MAX_IDENTIFIER_LENGTH
 from .errors import PayloadError
@@ -74,22 +76,49 @@ def _find_bad_item(items: tuple, where: str) -> None:
         seen.add(item.key)
 
 
-def check_items_to_write(items: Iterable[Item]) -> None:
-    """A PayloadError for an item that cannot be stored: no type, or a naive datetime.
+#: The item fields that hold a time (an aware datetime).
+TIME_FIELDS = ("last_viewed_at", "added_at", "starts_at", "ends_at")
 
-    Run on the items a sync is about to write (all of them when it cannot
-    tell which), not on every item it merely compares.
+_TYPE, _RELEASE_DATE, _TZINFO = attrgetter("type"), attrgetter("release_date"), attrgetter("tzinfo")
+_TIMES = attrgetter(*TIME_FIELDS)
+_IS_VALUE = partial(is_not, None)
+
+
+def check_items_to_write(items: Sequence[Item]) -> None:
+    """A PayloadError for an item that cannot be stored: a type that is not text,
+    a time that is not an aware datetime, or a ``release_date`` that is not a date.
+
+    Run on the items a sync is about to write or merge (all of them when it
+    cannot tell which), not on every item it merely compares.
     """
+    if not _writable(items):
+        _find_unwritable(items)
+
+
+def _writable(items: Sequence[Item]) -> bool:
+    # map(), filter() and set() keep the per-item work in C: a cold sync writes every item.
+    types = list(map(_TYPE, items))
+    if set(map(type, types)) - {str} or "\x00" in "".join(types):
+        return False
+    times = list(filter(_IS_VALUE, chain.from_iterable(map(_TIMES, items))))
+    if set(map(type, times)) - {datetime.datetime} or None in set(map(_TZINFO, times)):
+        return False
+    return not set(map(type, filter(_IS_VALUE, map(_RELEASE_DATE, items)))) - {datetime.date}
+
+
+def _find_unwritable(items: Sequence[Item]) -> None:
     for item in items:
         where = f"item {item.key!r}"
         _check_text(item.type, "type", where, empty=True)
-        for name in ("last_viewed_at", "added_at"):
-            if _naive(getattr(item, name)):
-                raise PayloadError(f"{name} must be a timezone-aware datetime", where=where)
-
-
-def _naive(value: Any) -> bool:
-    return isinstance(value, datetime.datetime) and value.tzinfo is None
+        for name in TIME_FIELDS:
+            value = getattr(item, name)
+            if value is not None and not (isinstance(value, datetime.datetime) and value.tzinfo):
+                raise PayloadError(f"{name} must be a timezone-aware datetime, got {value!r:.40}",
+                                   where=where, expected="a timezone-aware datetime")
+        released = item.release_date
+        if released is not None and type(released) is not datetime.date:
+            raise PayloadError(f"release_date must be a datetime.date, got {released!r:.40}",
+                               where=where, expected="a datetime.date")
 
 
 def _check_text(value: Any, name: str, where: str, limit: int = 0, empty: bool = False) -> None:

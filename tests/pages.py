@@ -72,6 +72,8 @@ aware_utc = st.none() | st.datetimes(
     min_value=datetime.datetime(1970, 1, 1), max_value=datetime.datetime(2100, 12, 31),
     timezones=st.just(UTC),
 )
+# Any day a datetime.date holds: years below 1000 test the zero-padded ISO text.
+optional_date = st.none() | st.dates()
 item_type = st.sampled_from(sorted(ITEM_TYPES)) | st.text(_CHARACTERS, min_size=1, max_size=20)
 
 
@@ -82,6 +84,10 @@ def item_with_key(key: str) -> st.SearchStrategy[Item]:
         thumb=optional_text, art=optional_text, grandparent_thumb=optional_text,
         duration=int64, view_offset=int64, view_count=int32,
         last_viewed_at=aware_utc, added_at=aware_utc,
+        summary=optional_text, content_rating=optional_text, release_date=optional_date,
+        leaf_count=int32, unplayed_count=int32, library_id=optional_text,
+        library_title=optional_text, starts_at=aware_utc, ends_at=aware_utc,
+        channel_title=optional_text,
     )
 
 

@@ -23,8 +23,13 @@ def every_field_page() -> HomePage:
         index=-(2**31), parent_index=2**31 - 1, year=1970, thumb="/library/metadata/1/thumb?x=1&y='2'",
         art=None, grandparent_thumb="/gt", duration=2**63 - 1, view_offset=-(2**63), view_count=0,
         last_viewed_at=when, added_at=datetime.datetime(1970, 1, 1, tzinfo=UTC),
+        summary="Line one.\nLine two: «quoted» 'and' \"double\"", content_rating="TV-MA",
+        release_date=datetime.date(1, 1, 1), leaf_count=2**31 - 1, unplayed_count=-(2**31),
+        library_id="f137a2dd21bbc1b99aa5c0f6bf02a805", library_title="Séries 📺",
+        starts_at=when, ends_at=datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+        channel_title="BBC One",
     )
-    custom = Item(key="9", type="podcast")
+    custom = Item(key="9", type="podcast", release_date=datetime.date(9999, 12, 31))
     return page(
         Section("home.continue", "Continue Watching 🍿", SectionType.CONTINUE_WATCHING,
                 context="hub.home.continue", style="hero", hub_type="mixed", size=2**31 - 1,

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import datetime
 import multiprocessing
 import sqlite3
 
+import peewee
 import pytest
 
 import homesections
-from homesections import HomeSections, MigrationError
+from homesections import HomeSections, MigrationError, Section
 from homesections.migrations import HISTORY_TABLE
 
 from .engines import connect
+from .pages import movie, page, section
+from .test_schema import CARD_COLUMNS as CARD_KINDS
 
 ALL = [
     "m20250107_000000_add_sources_and_media_items",
     "m20250107_000001_add_home_sections",
     "m20250108_000001_add_hub_key_and_more",
+    "m20250109_000001_add_card_fields",
 ]
+
 HOME_TABLES = {"home_sections", "home_section_items"}
 
 
@@ -46,17 +52,19 @@ def test_applied_times_are_aware_utc(hs):
 
 
 def test_rollback_undoes_the_newest_first(hs, db):
+    assert hs.rollback() == ["m20250109_000001_add_card_fields"]
+    assert not CARD_COLUMNS & {c.name for c in db.get_columns("media_items")}
     assert hs.rollback() == ["m20250108_000001_add_hub_key_and_more"]
     columns = {c.name for c in db.get_columns("home_sections")}
     assert "hub_key" not in columns and "more" not in columns
-    assert [m.applied for m in hs.migrations()] == [True, True, False]
+    assert [m.applied for m in hs.migrations()] == [True, True, False, False]
     assert hs.rollback(2) == ALL[1::-1]
     assert not (_tables(db) & {"sources", "media_items", *HOME_TABLES})
     assert _history(db) == []
     assert hs.migrate() == ALL
 
 
-@pytest.mark.parametrize("steps", [4, 0, -1, "1", 1.5, True])
+@pytest.mark.parametrize("steps", [5, 0, -1, "1", 1.5, True])
 def test_rolling_back_too_far_or_nonsense_is_refused_and_changes_nothing(hs, db, steps):
     before = (_tables(db), _history(db), [c.name for c in db.get_columns("home_sections")])
     with pytest.raises(MigrationError) as error:
@@ -67,8 +75,8 @@ def test_rolling_back_too_far_or_nonsense_is_refused_and_changes_nothing(hs, db,
 
 
 def test_rolling_back_more_than_applied_says_how_many_are(hs):
-    with pytest.raises(MigrationError, match=r"cannot roll back 4 .*only 3 applied"):
-        hs.rollback(4)
+    with pytest.raises(MigrationError, match=r"cannot roll back 5 .*only 4 applied"):
+        hs.rollback(5)
 
 
 def test_a_failing_migration_changes_nothing(db, monkeypatch):
@@ -76,7 +84,7 @@ def test_a_failing_migration_changes_nothing(db, monkeypatch):
 
     hs = HomeSections(db)
     hs.migrate()
-    hs.rollback()
+    hs.rollback(2)
     real_up = second.up
 
     def up_then_fail(ctx):
@@ -112,7 +120,7 @@ def test_rows_in_all_four_tables_survive_rollback_and_migrate_with_foreign_keys_
         assert db.pragma("foreign_keys") == 1  # the setting under which a table rebuild cascades
     counts = _fill_all_four_tables(hs)
     assert counts == {"sources": 2, "media_items": 6, "home_sections": 2, "home_section_items": 6}
-    hs.rollback(1)
+    hs.rollback(2)
     assert _counts_without_new_columns(db) == counts
     hs.migrate()
     assert _counts(hs) == counts
@@ -125,7 +133,7 @@ def test_rows_survive_when_the_host_holds_a_transaction_open(hs, db):
     # migration that rebuilt a table here would cascade-delete the links.
     counts = _fill_all_four_tables(hs)
     with db.atomic():
-        hs.rollback(1)
+        hs.rollback(2)
         hs.migrate()
     assert _counts(hs) == counts
 
@@ -133,6 +141,93 @@ def test_rows_survive_when_the_host_holds_a_transaction_open(hs, db):
 def _counts_without_new_columns(db) -> dict[str, int]:
     tables = ("sources", "media_items", "home_sections", "home_section_items")
     return {t: db.execute_sql(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+# --- the card fields (the fourth migration) --------------------------------------------
+
+UTC = datetime.timezone.utc
+CARD_COLUMNS = set(CARD_KINDS)
+CARDS = {
+    "summary": "A heist.", "content_rating": "R", "release_date": datetime.date(1995, 12, 15),
+    "leaf_count": 1, "unplayed_count": 0, "library_id": "1", "library_title": "Movies",
+    "starts_at": datetime.datetime(2025, 1, 7, 20, 0, tzinfo=UTC),
+    "ends_at": datetime.datetime(2025, 1, 7, 22, 50, tzinfo=UTC), "channel_title": "Film4",
+}
+
+
+def _card_page():
+    return page(Section("home.ondeck", "On Deck", items=(movie("1", title="Heat", **CARDS),
+                                                         movie("2", title="Movie 2"))),
+                section("home.recent", "2", "3"))
+
+
+def _rows_without_card_columns(db) -> dict[str, list[tuple]]:
+    kept = {t: [c.name for c in db.get_columns(t) if c.name not in CARD_COLUMNS]
+            for t in ("sources", "media_items", "home_sections", "home_section_items")}
+    quoted = {t: ", ".join('"%s"' % c for c in columns) for t, columns in kept.items()}
+    return {t: db.execute_sql(f'SELECT {quoted[t]} FROM "{t}" ORDER BY 1').fetchall() for t in kept}
+
+
+def test_the_card_fields_go_down_and_up_again_keeping_every_row_of_every_table(hs, db):
+    for source in ("a", "b"):
+        hs.sync(source, _card_page())
+    before = _rows_without_card_columns(db)
+    counts = _counts(hs)
+
+    assert hs.rollback() == ["m20250109_000001_add_card_fields"]
+    assert not CARD_COLUMNS & {c.name for c in db.get_columns("media_items")}
+    assert _rows_without_card_columns(db) == before
+
+    assert hs.migrate() == ["m20250109_000001_add_card_fields"]
+    assert CARD_COLUMNS <= {c.name for c in db.get_columns("media_items")}
+    assert _rows_without_card_columns(db) == before and _counts(hs) == counts
+    # The values went with the columns; everything else is as it was.
+    heat = hs.load("a").section("home.ondeck").items[0]
+    assert heat == movie("1", title="Heat")
+    hs.sync("a", _card_page())
+    assert hs.load("a") == _card_page()
+
+
+def test_the_card_fields_migration_leaves_a_table_of_the_hosts_alone(hs, db):
+    # A host table pointing at the plugin's media items, rows cascading from them.
+    class Favourite(peewee.Model):
+        media_item = peewee.ForeignKeyField(hs.models.MediaItem, on_delete="CASCADE")
+        note = peewee.TextField()
+
+        class Meta:
+            database = db
+            table_name = "favourites"
+
+    hs.sync("a", _card_page())
+    db.create_tables([Favourite])
+    for key in ("a:1", "a:2"):
+        Favourite.create(media_item=key, note=f"loved {key}")
+    state = lambda: ([c.name for c in db.get_columns("favourites")],  # noqa: E731
+                     db.execute_sql('SELECT * FROM "favourites" ORDER BY id').fetchall())
+    before = state()
+
+    hs.rollback()
+    assert state() == before
+    hs.migrate()
+    assert state() == before
+
+
+def test_an_unchanged_resync_after_the_card_fields_migration_writes_only_the_freshness_stamp(hs, query_log):
+    plain = page(section("home.ondeck", "1", "2"), section("home.recent", "2", "3"))
+    hs.sync("a", plain)
+    hs.rollback()  # the cache as it was before the card fields: their columns are new to it
+    hs.migrate()
+    query_log.statements.clear()
+
+    report = hs.sync("a", plain)
+
+    assert report.rows_written == 0 and report.unchanged == ("home.ondeck", "home.recent")
+    assert query_log.writes("media_items") == [] and query_log.writes("home_section_items") == []
+    assert len(query_log.writes("home_sections")) == 1  # the stamp
+    assert hs.sync("a", _card_page()).rows_written > 0
+    query_log.statements.clear()
+    assert hs.sync("a", _card_page()).rows_written == 0
+    assert query_log.writes("media_items") == []
 
 
 def _migrate_in_a_process(engine, path, barrier, results):

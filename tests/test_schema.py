@@ -37,6 +37,13 @@ SEED_COLUMNS = {
     },
 }
 
+# The card fields of the plugin's own media_items (the fourth migration): column -> kind, all nullable.
+CARD_COLUMNS = {
+    "summary": "text", "content_rating": "text", "release_date": "text", "leaf_count": "integer",
+    "unplayed_count": "integer", "library_id": "text", "library_title": "text",
+    "starts_at": "timestamp", "ends_at": "timestamp", "channel_title": "text",
+}
+
 # index name -> (columns, unique)
 SEED_INDEXES = {
     "home_sections": {
@@ -81,6 +88,13 @@ def test_columns_match_the_seed(hs, db, engine, table):
         assert columns[name].data_type in KINDS[engine][kind], (table, name, columns[name].data_type)
         assert columns[name].null is nullable, (table, name)
     assert [c.name for c in columns.values() if c.primary_key] == ["id"]
+
+
+def test_the_card_columns_of_media_items_are_nullable_text_integers_and_times(hs, db, engine):
+    columns = _columns(db, "media_items")
+    for name, kind in CARD_COLUMNS.items():
+        assert columns[name].data_type in KINDS[engine][kind], (name, columns[name].data_type)
+        assert columns[name].null is True, name
 
 
 @pytest.mark.parametrize("table", sorted(SEED_INDEXES))
@@ -175,9 +189,16 @@ def _two_sources_with_a_link_each(hs):
 
 
 def test_the_plugin_media_item_model_declares_columns_in_the_order_rows_are_bound(hs):
-    # PluginMediaItems builds UPDATE parameters in _COLUMNS order, and Peewee
+    # PluginMediaItems builds UPDATE parameters in COLUMNS order, and Peewee
     # writes SET columns in the model's field order: the two must agree.
-    from homesections.media_items import _COLUMNS
+    from homesections.media_items import COLUMNS
 
-    declared = [f.name for f in hs.models.MediaItem._meta.sorted_fields]
-    assert [d for d in declared if d in {c for _, c in _COLUMNS}] == [c for _, c in _COLUMNS]
+    declared = [f.column_name for f in hs.models.MediaItem._meta.sorted_fields]
+    assert [d for d in declared if d in {c.name for c in COLUMNS}] == [c.name for c in COLUMNS]
+
+
+def test_every_item_field_is_a_column_in_field_order():
+    from homesections.media_items import COLUMNS
+    from homesections.page import ITEM_FIELDS
+
+    assert [c.field for c in COLUMNS] == list(ITEM_FIELDS)

@@ -94,6 +94,9 @@ def test_media_item_rows_hold_every_item_field(hs):
         grandparent_title="The Show", index=1, parent_index=1, year=2008,
         thumb="/t/42", art="/a/42", grandparent_thumb="/gt/42", duration=2**40,
         view_offset=2**33, view_count=3, last_viewed_at=added + MINUTE, added_at=added,
+        summary="It begins.", content_rating="TV-14", release_date=datetime.date(2008, 1, 20),
+        leaf_count=1, unplayed_count=0, library_id="2", library_title="TV Shows",
+        starts_at=added + 2 * MINUTE, ends_at=added + 60 * MINUTE, channel_title="AMC",
     )
     hs.sync("plex", page(Section("home.ondeck", "On Deck", items=(item,))))
 
@@ -106,6 +109,15 @@ def test_media_item_rows_hold_every_item_field(hs):
     assert (row.duration, row.view_offset) == (2**40, 2**33)
     assert (row.added_at, row.last_viewed_at) == (added, added + MINUTE)
     assert row.added_at.tzinfo == UTC
+    assert (row.summary, row.content_rating, row.release_date) == (
+        "It begins.", "TV-14", datetime.date(2008, 1, 20),
+    )
+    assert (row.leaf_count, row.unplayed_count, row.library_id, row.library_title) == (1, 0, "2", "TV Shows")
+    assert (row.starts_at, row.ends_at, row.channel_title) == (added + 2 * MINUTE, added + 60 * MINUTE, "AMC")
+    assert row.starts_at.tzinfo == UTC
+    # The date is ISO text in the table, on both engines.
+    raw = hs.db.execute_sql('SELECT release_date FROM "media_items"').fetchone()[0]
+    assert raw == "2008-01-20"
 
 
 # --- the diff, case by case ---------------------------------------------------
@@ -964,6 +976,16 @@ BAD_PAGES = {
     "an item with no type": HomePage((Section("home.ondeck", "x", items=(Item("1", None),)),)),
     "a naive datetime": HomePage((Section("home.ondeck", "x", items=(
         movie("1", added_at=datetime.datetime(2025, 1, 1)),)),)),
+    "a time that is text": HomePage((Section("home.ondeck", "x", items=(
+        movie("1", last_viewed_at="2025-01-01T00:00:00Z"),)),)),
+    "a naive start time": HomePage((Section("home.ondeck", "x", items=(
+        movie("1", starts_at=datetime.datetime(2025, 1, 1)),)),)),
+    "a naive end time": HomePage((Section("home.ondeck", "x", items=(
+        movie("1", ends_at=datetime.datetime(2025, 1, 1)),)),)),
+    "a release date that is text": HomePage((Section("home.ondeck", "x", items=(
+        movie("1", release_date="2025-01-01"),)),)),
+    "a release date that is a datetime": HomePage((Section("home.ondeck", "x", items=(
+        movie("1", release_date=datetime.datetime(2025, 1, 1, tzinfo=UTC)),)),)),
 }
 
 
