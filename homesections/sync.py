@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 import operator
 from operator import attrgetter, itemgetter
@@ -20,9 +20,9 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from .dialect import Dialect, fetch_rows, insert_template, update_template
 from .errors import ConfigurationError
-from .media_items import IdMap, MediaItems
+from .media_items import IdMap, MediaItems, PluginMediaItems, media_item_id
 from .models import Models
-from .page import SECTION_FIELDS, Section, unify_items
+from .page import SECTION_FIELDS, Item, Section, unify_items
 from .report import SyncReport
 from .validate import check_items_to_write
 
@@ -82,13 +82,19 @@ class SectionWriter:
         """Write ``sections`` for ``source_id``.
 
         With ``whole_page`` the sections are the whole page: positions are
-        their order and cached sections not among them are deleted, except
+        their order, cached sections not among them are deleted, except
         those ``keep`` claims (the sections of requests that failed): those
         stay where they were among the others, with their items, marked
-        stale. Without ``whole_page`` the sections are refreshed in place (a
-        new one goes to the end) and the rest of the page is left alone.
+        stale; and the page's items are written as they are, the truth.
+        Without ``whole_page`` the sections are refreshed in place (a new one
+        goes to the end), the rest of the page is left alone, and each item is
+        merged with its cached value first (:func:`~homesections.page.merge_items`,
+        the incoming copy first), so a section synced alone never puts an older
+        value back over a newer one another section brought.
         """
         sections = _unify(sections)
+        if not whole_page:
+            sections = self._merge_with_cache(source_id, sections)
         stamp = now.astimezone(datetime.timezone.utc).replace(tzinfo=None)
         cached = self._cached_sections(source_id)
         kept: list[str] = []
@@ -228,6 +234,31 @@ class SectionWriter:
         after = self.media_items.get(cached) if cached else {}
         return ids, 0, {to_db(i) for i in cached if before.get(i) != after.get(i)}
 
+    def _merge_with_cache(self, source_id: str, sections: Sequence[Section]) -> Sequence[Section]:
+        """``sections`` with each item merged with its cached value, the incoming copy first."""
+        items = [i for s in sections for i in s.items]
+        cached = self._cached_items(source_id, list({i.key for i in items})) if items else {}
+        if not cached:
+            return sections
+        check_items_to_write(items)  # a naive time cannot be ordered against a cached one
+        return tuple(
+            replace(s, items=tuple(i.merged_with(cached[i.key]) if i.key in cached else i for i in s.items))
+            for s in sections
+        )
+
+    def _cached_items(self, source_id: str, keys: list[str]) -> dict[str, Item]:
+        """``{key: Item}`` of the ``keys`` the media store holds for ``source_id``."""
+        if isinstance(self.media_items, PluginMediaItems):
+            ids: list[Any] = [media_item_id(source_id, key) for key in keys]
+        else:
+            # A host's ids are its own making: the source's cached links name its items.
+            S, L = self.models.HomeSection, self.models.HomeSectionItem
+            query = (L.select(L.media_item).distinct().join(S, on=(L.section == S.id))
+                     .where(S.source == source_id))
+            ids = [self._link_id.python_value(m) for (m,) in fetch_rows(query)]
+        wanted = set(keys)
+        return {item.key: item for item in self.media_items.get(ids).values() if item.key in wanted}
+
     def _also_showing(self, source_id: str, plans: list[_Plan], item_ids: set) -> list[str]:
         """Hubs outside ``plans`` that show one of ``item_ids``, in page order."""
         S, L = self.models.HomeSection, self.models.HomeSectionItem
@@ -300,6 +331,7 @@ def _unify(sections: Sequence[Section]) -> tuple[Section, ...]:
     first = {i.key: i for i in reversed(items)}
     if all(map(operator.is_, map(first.__getitem__, map(_KEY, items)), items)):
         return tuple(sections)
+    check_items_to_write(items)  # a naive time cannot be ordered against an aware one
     return unify_items(sections)
 
 
