@@ -2,7 +2,10 @@
 
 Builds a synthetic home page (by default 60 sections x 100 items over 4,000
 distinct items, with the fields a real server sends: titles, thumbs, years,
-durations, view offsets, aware UTC ``added_at``/``last_viewed_at``) and times it
+durations, play state, aware UTC ``added_at``/``last_viewed_at``, and the card
+fields: content ratings, release dates, leaf counts, libraries, broadcast times
+and channels; no summaries, as Plex Web asks home hubs with
+``excludeFields=summary``) and times it
 on a real SQLite file (WAL, ``homesections.SQLITE_PRAGMAS``) in a temporary
 directory. Each measurement runs ``--repeat`` times and the median is kept;
 every cold measurement gets a fresh, freshly migrated database file. The runs
@@ -67,6 +70,7 @@ import peewee
 import homesections
 from homesections import HomePage, HomeSections, Item, Section, SectionType
 from homesections.media_items import media_item_id
+from homesections.page import PLAY_STATE_TYPES
 
 UTC = datetime.timezone.utc
 SOURCE = "plex-main"
@@ -92,6 +96,12 @@ HUBS = (
 TYPES = ("movie", "episode", "movie", "episode", "show", "season", "album", "track", "clip", "collection")
 SHOWS = ("The Expanse", "Severance", "Andor", "Slow Horses", "Fargo", "Dark", "Halt and Catch Fire")
 ARTISTS = ("Nils Frahm", "Khruangbin", "Bonobo", "Ólafur Arnalds", "Caribou")
+RATINGS = ("PG", "PG-13", "R", "TV-14", "TV-MA")
+CHANNELS = ("BBC One", "Arte", "NHK World", "PBS")
+# The library each type lives in: (id, title).
+LIBRARIES = {"episode": ("2", "TV Shows"), "show": ("2", "TV Shows"), "season": ("2", "TV Shows"),
+             "album": ("3", "Music"), "track": ("3", "Music")}
+MOVIES = ("1", "Movies")
 
 
 def make_item(n: int) -> Item:
@@ -107,7 +117,14 @@ def make_item(n: int) -> Item:
         thumb=f"/library/metadata/{key}/thumb/1674785266",
         art=f"/library/metadata/{key}/art/1674785266",
         added_at=added,
+        release_date=(added - datetime.timedelta(days=400 + n % 9000)).date(),
     )
+    fields["library_id"], fields["library_title"] = LIBRARIES.get(kind, MOVIES)
+    if kind in ("movie", "episode", "show", "clip"):
+        fields["content_rating"] = RATINGS[n % len(RATINGS)]
+    if kind in ("show", "season", "album", "collection"):
+        fields["leaf_count"] = 1 + n % 24
+        fields["unplayed_count"] = fields["leaf_count"] - n % (fields["leaf_count"] + 1)
     if kind in ("movie", "episode", "clip", "track"):
         fields["duration"] = 180_000 + 97 * n if kind == "track" else 1_200_000 + 7_919 * n % 6_000_000
     if kind in ("episode", "season"):
@@ -119,7 +136,12 @@ def make_item(n: int) -> Item:
     if kind in ("album", "track"):
         fields.update(parent_title=f"Album {n % 41}", grandparent_title=ARTISTS[n % len(ARTISTS)],
                       index=1 + n % 14)
-    if n % 3 == 0:
+    if kind == "episode" and n % 20 == 1:  # a recording of a broadcast
+        fields.update(starts_at=added - datetime.timedelta(hours=2), ends_at=added - datetime.timedelta(hours=1),
+                      channel_title=CHANNELS[n % len(CHANNELS)])
+    if kind in PLAY_STATE_TYPES:
+        fields["view_count"] = 0
+    if n % 3 == 0 and kind in PLAY_STATE_TYPES:
         fields.update(view_offset=61_000 + 13 * n, view_count=n % 4,
                       last_viewed_at=added + datetime.timedelta(days=30, seconds=n))
     return Item(key, kind, **fields)
@@ -270,25 +292,23 @@ def synced_cache(files: Files, page: HomePage) -> tuple[peewee.SqliteDatabase, H
 
 # -- baseline: the sqlite3 module, by hand ------------------------------------
 
+# The media_items columns after id and source_id, restated here: the baseline
+# writes the schema by hand and does not use the library's column table.
 ITEM_COLUMNS = (
-    "id, source_id, server_key, type, title, parent_title, grandparent_title, item_index, "
-    "parent_index, year, thumb, art, grandparent_thumb, duration, view_offset, view_count, "
-    "last_viewed_at, added_at"
+    "server_key", "type", "title", "parent_title", "grandparent_title", "item_index",
+    "parent_index", "year", "thumb", "art", "grandparent_thumb", "duration", "view_offset",
+    "view_count", "last_viewed_at", "added_at", "summary", "content_rating", "release_date",
+    "leaf_count", "unplayed_count", "library_id", "library_title", "starts_at", "ends_at",
+    "channel_title",
 )
 SECTION_COLUMNS = (
     "source_id, hub_identifier, title, section_type, position, context, style, hub_type, "
     "size, hub_key, more, last_updated, is_stale, created_at, updated_at"
 )
 RAW_ITEM_UPSERT = (
-    f"INSERT INTO media_items ({ITEM_COLUMNS}) VALUES ({', '.join('?' * 18)}) "
-    "ON CONFLICT (id) DO UPDATE SET server_key = excluded.server_key, type = excluded.type, "
-    "title = excluded.title, parent_title = excluded.parent_title, "
-    "grandparent_title = excluded.grandparent_title, item_index = excluded.item_index, "
-    "parent_index = excluded.parent_index, year = excluded.year, thumb = excluded.thumb, "
-    "art = excluded.art, grandparent_thumb = excluded.grandparent_thumb, "
-    "duration = excluded.duration, view_offset = excluded.view_offset, "
-    "view_count = excluded.view_count, last_viewed_at = excluded.last_viewed_at, "
-    "added_at = excluded.added_at"
+    f"INSERT INTO media_items (id, source_id, {', '.join(ITEM_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * (2 + len(ITEM_COLUMNS)))}) ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in ITEM_COLUMNS)
 )
 RAW_SECTION_UPSERT = (
     f"INSERT INTO home_sections ({SECTION_COLUMNS}) VALUES ({', '.join('?' * 15)}) "
@@ -305,9 +325,7 @@ RAW_LINK_UPSERT = (
 )
 RAW_LOAD = (
     "SELECT s.id, s.hub_identifier, s.title, s.section_type, s.context, s.style, s.hub_type, "
-    "s.size, s.hub_key, s.more, m.id, m.server_key, m.type, m.title, m.parent_title, "
-    "m.grandparent_title, m.item_index, m.parent_index, m.year, m.thumb, m.art, "
-    "m.grandparent_thumb, m.duration, m.view_offset, m.view_count, m.last_viewed_at, m.added_at "
+    f"s.size, s.hub_key, s.more, m.id, {', '.join('m.' + c for c in ITEM_COLUMNS)} "
     "FROM home_sections s "
     "LEFT JOIN home_section_items l ON l.section_id = s.id "
     "LEFT JOIN media_items m ON m.id = l.media_item_id "
@@ -335,6 +353,10 @@ def read_time(text: Optional[str]) -> Optional[datetime.datetime]:
     return None if text is None else datetime.datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+def read_date(text: Optional[str]) -> Optional[datetime.date]:
+    return None if text is None else datetime.date.fromisoformat(text)
+
+
 def raw_sync(conn: sqlite3.Connection, page: HomePage) -> None:
     """The cold sync's writes, by hand: source, items, sections, links, in one transaction."""
     now = stored(datetime.datetime.now(UTC))
@@ -347,7 +369,10 @@ def raw_sync(conn: sqlite3.Connection, page: HomePage) -> None:
         conn.executemany(RAW_ITEM_UPSERT, [
             (ids[i.key], SOURCE, i.key, i.type, i.title, i.parent_title, i.grandparent_title,
              i.index, i.parent_index, i.year, i.thumb, i.art, i.grandparent_thumb, i.duration,
-             i.view_offset, i.view_count, stored(i.last_viewed_at), stored(i.added_at))
+             i.view_offset, i.view_count, stored(i.last_viewed_at), stored(i.added_at),
+             i.summary, i.content_rating, i.release_date and i.release_date.isoformat(),
+             i.leaf_count, i.unplayed_count, i.library_id, i.library_title,
+             stored(i.starts_at), stored(i.ends_at), i.channel_title)
             for i in items.values()
         ])
         conn.executemany(RAW_SECTION_UPSERT, [
@@ -384,8 +409,11 @@ def raw_load(conn: sqlite3.Connection) -> HomePage:
             continue
         item = items.get(row[10])
         if item is None:
-            item = items[row[10]] = Item(*row[11:25], last_viewed_at=read_time(row[25]),
-                                         added_at=read_time(row[26]))
+            v = row[11:]  # the item columns, in ITEM_COLUMNS order
+            item = items[row[10]] = Item(
+                *v[:14], read_time(v[14]), read_time(v[15]), v[16], v[17], read_date(v[18]),
+                *v[19:23], read_time(v[23]), read_time(v[24]), v[25],
+            )
         members.append(item)
     if header is not None:
         sections.append(Section(*header, items=tuple(members)))
@@ -412,7 +440,11 @@ def naive_sync(hs: HomeSections, page: HomePage) -> None:
                     item_index=i.index, parent_index=i.parent_index, year=i.year, thumb=i.thumb,
                     art=i.art, grandparent_thumb=i.grandparent_thumb, duration=i.duration,
                     view_offset=i.view_offset, view_count=i.view_count,
-                    last_viewed_at=i.last_viewed_at, added_at=i.added_at,
+                    last_viewed_at=i.last_viewed_at, added_at=i.added_at, summary=i.summary,
+                    content_rating=i.content_rating, release_date=i.release_date,
+                    leaf_count=i.leaf_count, unplayed_count=i.unplayed_count,
+                    library_id=i.library_id, library_title=i.library_title,
+                    starts_at=i.starts_at, ends_at=i.ends_at, channel_title=i.channel_title,
                 )
         for n, s in enumerate(page.sections):
             row = m.HomeSection.create(
@@ -435,7 +467,9 @@ def naive_load(hs: HomeSections) -> HomePage:
         items = tuple(
             Item(mi.server_key, mi.type, mi.title, mi.parent_title, mi.grandparent_title,
                  mi.item_index, mi.parent_index, mi.year, mi.thumb, mi.art, mi.grandparent_thumb,
-                 mi.duration, mi.view_offset, mi.view_count, mi.last_viewed_at, mi.added_at)
+                 mi.duration, mi.view_offset, mi.view_count, mi.last_viewed_at, mi.added_at,
+                 mi.summary, mi.content_rating, mi.release_date, mi.leaf_count, mi.unplayed_count,
+                 mi.library_id, mi.library_title, mi.starts_at, mi.ends_at, mi.channel_title)
             for mi in (link.media_item for link in links)
         )
         sections.append(Section(
