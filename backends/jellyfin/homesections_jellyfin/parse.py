@@ -50,20 +50,8 @@ Next Up and the library's ``CollectionType`` (``movies``, ``tvshows``...) for a
 latest row; ``hub_key`` is the endpoint that refreshes the row, without user id
 or token (``/Items/Latest?parentId=<view id>``).
 
-Items: ``Id`` -> key, ``Name`` -> title, ``Type`` -> type (:data:`ITEM_TYPES`;
-missing gives ``""``), ``IndexNumber``/``ParentIndexNumber`` -> index and
-parent index, ``ProductionYear`` -> year, ``RunTimeTicks`` and
-``UserData.PlaybackPositionTicks`` (100 ns ticks) -> milliseconds,
-``UserData.PlayCount`` -> view count, ``UserData.LastPlayedDate`` and
-``DateCreated`` -> aware UTC datetimes. Parent/grandparent titles are
-``SeasonName``/``SeriesName`` (a season: ``SeriesName``/-; a track:
-``Album``/``AlbumArtist``; an album: ``AlbumArtist``/-). Images are server
-paths, present only when the server sent a tag: thumb
-``/Items/{Id}/Images/Primary?tag={ImageTags.Primary}``, art
-``/Items/{Id}/Images/Backdrop/0?tag={BackdropImageTags[0]}`` or else the
-inherited ``/Items/{ParentBackdropItemId}/Images/Backdrop/0?tag=...``, and
-grandparent thumb ``/Items/{SeriesId}/Images/Primary?tag={SeriesPrimaryImageTag}``.
-``null`` anywhere means absent; an object, list or item of the wrong kind is a
+Items are mapped by :mod:`homesections_jellyfin.items`: ``null`` anywhere means
+absent, and an object, list or item of the wrong kind is a
 :class:`~homesections.PayloadError` naming its place (``resume.Items[3].UserData``).
 """
 
@@ -72,26 +60,15 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import replace
-from types import MappingProxyType
 from typing import Any, Optional
-from urllib.parse import quote
 
-from homesections import HomePage, Item, PayloadError, Section, SectionType
+from homesections import HomePage, PayloadError, Section, SectionType
 from homesections.build import PageBuilder
-from homesections.values import from_iso, integer, text
+from homesections.values import integer, text
+
+from .items import ITEM_TYPES, as_object, parse_item, segment, wrong
 
 __all__ = ["parse_envelope", "section_order", "DEFAULT_SECTIONS", "ITEM_TYPES"]
-
-#: Jellyfin ``Type`` -> the shared item vocabulary; other types keep their own string.
-#: Plex calls trailers, extras, home videos and music videos "clips", so
-#: ``Video``, ``Trailer`` and ``MusicVideo`` map there.
-ITEM_TYPES: Mapping[str, str] = MappingProxyType({
-    "Movie": "movie", "Episode": "episode", "Season": "season", "Series": "show",
-    "MusicAlbum": "album", "Audio": "track", "MusicArtist": "artist",
-    "BoxSet": "collection", "Program": "program", "TvProgram": "program",
-    "LiveTvProgram": "program", "Photo": "photo", "Playlist": "playlist",
-    "Video": "clip", "Trailer": "clip", "MusicVideo": "clip",
-})
 
 #: jellyfin-web's default home sections by slot (``types/homeSectionType.ts``,
 #: matching the server's defaults). Newer releases put ``newreleases`` in slot 7;
@@ -103,23 +80,6 @@ DEFAULT_SECTIONS: tuple[str, ...] = (
 #: jellyfin-web reads ``homesection0`` .. ``homesection9``.
 HOME_SECTION_SLOTS = 10
 _LATEST = "latestmedia"
-
-#: Jellyfin counts time in ticks of 100 ns.
-TICKS_PER_MS = 10_000
-
-# Where the parent and grandparent titles come from, by mapped type, so that
-# they mean what they mean on Plex (a track's parent is its album, a season's
-# parent is its show). Any other type reads the episode fields.
-_TITLE_FIELDS: Mapping[str, tuple[str, Optional[str]]] = MappingProxyType({
-    "episode": ("SeasonName", "SeriesName"),
-    "season": ("SeriesName", None),
-    "track": ("Album", "AlbumArtist"),
-    "album": ("AlbumArtist", None),
-})
-_EPISODE_FIELDS = _TITLE_FIELDS["episode"]
-
-_NOTHING: Mapping[str, Any] = MappingProxyType({})
-
 
 #: The rows fed by one QueryResult, by jellyfin-web section name (which is also
 #: the row's ``context``): (envelope key, the row without its items).
@@ -167,8 +127,8 @@ def section_order(display_preferences: Any = None) -> tuple[str, ...]:
     ``None`` (no answer) gives the defaults. Each name appears once; ``none``
     and empty slots are left out.
     """
-    prefs = _object(display_preferences, "display_preferences")
-    custom = _object(prefs.get("CustomPrefs"), "display_preferences", ".CustomPrefs")
+    prefs = as_object(display_preferences, "display_preferences")
+    custom = as_object(prefs.get("CustomPrefs"), "display_preferences", ".CustomPrefs")
     order: list[str] = []
     for slot in range(HOME_SECTION_SLOTS):
         value = custom.get(f"homesection{slot}")
@@ -195,7 +155,7 @@ def _load(payload: Any) -> dict:
                 f"not JSON text ({type(exc).__name__})", where="payload", expected="a JSON object"
             ) from None
     if not isinstance(payload, dict):
-        raise _wrong(payload, "payload", "an object")
+        raise wrong(payload, "payload", "an object")
     return payload
 
 
@@ -207,7 +167,7 @@ def _views(value: Any) -> dict[str, Mapping]:
     items, _ = _query_result(value, "views")
     for i, raw in enumerate(items):
         if not isinstance(raw, dict):
-            raise _wrong(raw, f"views.Items[{i}]", "an object")
+            raise wrong(raw, f"views.Items[{i}]", "an object")
         view_id = text(raw.get("Id"))
         if view_id:  # a view without an id can own no latest entry
             views.setdefault(view_id, raw)
@@ -217,12 +177,12 @@ def _views(value: Any) -> dict[str, Mapping]:
 def _query_result(value: Any, where: str) -> tuple[list, Optional[int]]:
     """The ``Items`` (missing or null: none) and ``TotalRecordCount`` of a QueryResult."""
     if not isinstance(value, dict):
-        raise _wrong(value, where, "an object (a QueryResult)")
+        raise wrong(value, where, "an object (a QueryResult)")
     items = value.get("Items")
     if items is None:
         items = []
     elif not isinstance(items, list):
-        raise _wrong(items, f"{where}.Items", "a list")
+        raise wrong(items, f"{where}.Items", "a list")
     return items, integer(value.get("TotalRecordCount"))
 
 
@@ -242,14 +202,14 @@ def _add_latest(builder: PageBuilder, latest: Any, views: dict[str, Mapping]) ->
     if latest is None:
         return
     if not isinstance(latest, dict):
-        raise _wrong(latest, "latest", "an object of view id -> items")
+        raise wrong(latest, "latest", "an object of view id -> items")
     for view_id, view in views.items():
         items = latest.get(view_id)
         if items is None:
             continue
         where = f"latest.{view_id}"
         if not isinstance(items, list):
-            raise _wrong(items, where, "a list (the /Items/Latest answer)")
+            raise wrong(items, where, "a list (the /Items/Latest answer)")
         name = text(view.get("Name"))
         section = Section(
             hub_identifier=f"jellyfin.latest.{view_id}",
@@ -258,7 +218,7 @@ def _add_latest(builder: PageBuilder, latest: Any, views: dict[str, Mapping]) ->
             context=_LATEST,
             hub_type=text(view.get("CollectionType")),
             size=len(items),
-            hub_key=f"/Items/Latest?parentId={_segment(view_id)}",
+            hub_key=f"/Items/Latest?parentId={segment(view_id)}",
         )
         _add_items(builder, builder.add_section(section, where), items, where)
     for view_id, items in latest.items():
@@ -271,109 +231,4 @@ def _add_items(builder: PageBuilder, handle: Any, items: list, where: str) -> No
         return
     for i, raw in enumerate(items):
         place = f"{where}[{i}]"
-        builder.add_item(handle, _item(raw, place), place)
-
-
-# -- one item --------------------------------------------------------------------
-
-
-def _item(raw: Any, where: str) -> Item:
-    """One BaseItemDto as an :class:`Item`; each field is read once."""
-    if not isinstance(raw, dict):
-        raise _wrong(raw, where, "an object (a BaseItemDto)")
-    get = raw.get
-    key = text(get("Id")) or ""
-    jellyfin_type = text(get("Type")) or ""
-    item_type = ITEM_TYPES.get(jellyfin_type, jellyfin_type)
-    parent_field, grandparent_field = _TITLE_FIELDS.get(item_type, _EPISODE_FIELDS)
-    user_data = _object(get("UserData"), where, ".UserData")
-    image_tags = _object(get("ImageTags"), where, ".ImageTags")
-    return Item(
-        key=key,
-        type=item_type,
-        title=text(get("Name")),
-        parent_title=text(get(parent_field)),
-        grandparent_title=text(get(grandparent_field)) if grandparent_field else None,
-        index=integer(get("IndexNumber")),
-        parent_index=integer(get("ParentIndexNumber")),
-        year=integer(get("ProductionYear")),
-        thumb=_image(key, "Primary", image_tags.get("Primary")),
-        art=_backdrop(raw, key, where),
-        grandparent_thumb=_image(text(get("SeriesId")), "Primary", get("SeriesPrimaryImageTag")),
-        duration=_ms(get("RunTimeTicks")),
-        view_offset=_ms(user_data.get("PlaybackPositionTicks")),
-        view_count=integer(user_data.get("PlayCount")),
-        last_viewed_at=from_iso(user_data.get("LastPlayedDate")),
-        added_at=from_iso(get("DateCreated")),
-    )
-
-
-def _ms(ticks: Any) -> Optional[int]:
-    value = integer(ticks)
-    return None if value is None else value // TICKS_PER_MS
-
-
-def _backdrop(raw: dict, key: str, where: str) -> Optional[str]:
-    """The item's first backdrop, else the one it inherits (an episode shows its series')."""
-    tags = _list(raw.get("BackdropImageTags"), where, ".BackdropImageTags")
-    if tags:
-        return _image(key, "Backdrop/0", tags[0])
-    tags = _list(raw.get("ParentBackdropImageTags"), where, ".ParentBackdropImageTags")
-    if tags:
-        return _image(text(raw.get("ParentBackdropItemId")), "Backdrop/0", tags[0])
-    return None
-
-
-def _image(item_id: Optional[str], image: str, tag: Any) -> Optional[str]:
-    """``/Items/{id}/Images/{image}?tag={tag}``; no id or no tag, no image."""
-    tag = text(tag)
-    if not item_id or not tag:
-        return None
-    return f"/Items/{_segment(item_id)}/Images/{image}?tag={_segment(tag)}"
-
-
-def _segment(value: str) -> str:
-    # Ids and tags are hex, so skip quote()'s cost unless a server sends something odd.
-    # errors="replace": a lone surrogate (JSON can carry one) cannot be encoded.
-    return value if value.isascii() and value.isalnum() else quote(value, safe="", errors="replace")
-
-
-# -- shapes ------------------------------------------------------------------------
-
-
-def _object(value: Any, where: str, field: str = "") -> Mapping:
-    """``value`` if it is an object, an empty mapping for null, else a PayloadError."""
-    if value is None:
-        return _NOTHING
-    if not isinstance(value, dict):
-        raise _wrong(value, where + field, "an object")
-    return value
-
-
-def _list(value: Any, where: str, field: str) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _wrong(value, where + field, "a list")
-    return value
-
-
-def _wrong(value: Any, where: str, expected: str) -> PayloadError:
-    message = f"expected {expected}, got {_describe(value)}"
-    return PayloadError(message, where=where, expected=expected)
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "an object"
-    return type(value).__name__
+        builder.add_item(handle, parse_item(raw, place), place)
