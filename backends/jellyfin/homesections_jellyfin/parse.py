@@ -23,9 +23,8 @@ fetched" and gives no row:
     "Recently Added in <library name>", in the order of ``views``. An entry for
     a view id that ``views`` does not hold is left out and listed in
     ``skipped``: jellyfin-web shows no such row, and it has no name to title it.
-    Which libraries to ask for is the fetcher's choice (jellyfin-web leaves out
-    ``playlists``, ``livetv``, ``boxsets`` and ``channels`` libraries and the
-    user's ``LatestItemsExcludes``); every entry given here is mapped.
+    Which libraries to ask for is the fetcher's choice (:func:`latest_rows`
+    names the ones jellyfin-web shows); every entry given here is mapped.
 ``display_preferences``
     ``GET /DisplayPreferences/usersettings?client=emby``. Its ``CustomPrefs``
     ``homesection0`` .. ``homesection9`` order the rows, as jellyfin-web does.
@@ -49,6 +48,8 @@ Rows: hub identifiers are ``jellyfin.resume``, ``jellyfin.resumeaudio``,
 Next Up and the library's ``CollectionType`` (``movies``, ``tvshows``...) for a
 latest row; ``hub_key`` is the endpoint that refreshes the row, without user id
 or token (``/Items/Latest?parentId=<view id>``).
+For one row fetched again, :func:`row_of` says which answer feeds it and
+:func:`parse_row` maps that answer into the row.
 
 Items are mapped by :mod:`homesections_jellyfin.items`: ``null`` anywhere means
 absent, and an object, list or item of the wrong kind is a
@@ -60,15 +61,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Optional
+from types import MappingProxyType
+from typing import Any, NamedTuple, Optional
 
-from homesections import HomePage, PayloadError, Section, SectionType
-from homesections.build import PageBuilder
+from homesections import ConfigurationError, HomePage, PayloadError, Section, SectionType
+from homesections.build import MAX_IDENTIFIER_LENGTH, PageBuilder
 from homesections.values import integer, text
 
-from .items import ITEM_TYPES, as_object, parse_item, segment, wrong
+from .items import ITEM_TYPES, as_list, as_object, parse_item, segment, wrong
 
-__all__ = ["parse_envelope", "section_order", "DEFAULT_SECTIONS", "ITEM_TYPES"]
+__all__ = [
+    "parse_envelope", "parse_row", "section_order", "latest_rows", "row_of", "Row",
+    "QUERY_ROWS", "LATEST", "NO_LATEST_TYPES", "DEFAULT_SECTIONS", "ITEM_TYPES",
+]
 
 #: jellyfin-web's default home sections by slot (``types/homeSectionType.ts``,
 #: matching the server's defaults). Newer releases put ``newreleases`` in slot 7;
@@ -79,11 +84,17 @@ DEFAULT_SECTIONS: tuple[str, ...] = (
 )
 #: jellyfin-web reads ``homesection0`` .. ``homesection9``.
 HOME_SECTION_SLOTS = 10
-_LATEST = "latestmedia"
+#: The jellyfin-web section name of the "Recently Added in <library>" rows.
+LATEST = "latestmedia"
+_LATEST_HUB = "jellyfin.latest."
+#: Library types jellyfin-web shows no "Recently Added" row for
+#: (``components/homesections/sections/recentlyAdded.ts``; since 10.9 a library
+#: without a type, a mixed one, gets its row, and ``folders`` does not).
+NO_LATEST_TYPES = frozenset({"playlists", "livetv", "boxsets", "channels", "folders"})
 
 #: The rows fed by one QueryResult, by jellyfin-web section name (which is also
 #: the row's ``context``): (envelope key, the row without its items).
-_QUERY_ROWS: dict[str, tuple[str, Section]] = {
+QUERY_ROWS: Mapping[str, tuple[str, Section]] = MappingProxyType({
     kind: (part, Section(hub, title, section_type, context=kind, hub_type=hub_type,
                          hub_key=hub_key))
     for kind, part, hub, title, section_type, hub_type, hub_key in (
@@ -96,8 +107,42 @@ _QUERY_ROWS: dict[str, tuple[str, Section]] = {
         ("nextup", "next_up", "jellyfin.nextup", "Next Up",
          SectionType.NEXT_UP, "episode", "/Shows/NextUp"),
     )
-}
-_PARTS = {**{kind: part for kind, (part, _) in _QUERY_ROWS.items()}, _LATEST: "latest"}
+})
+_PARTS = {**{kind: part for kind, (part, _) in QUERY_ROWS.items()}, LATEST: "latest"}
+_KINDS = {template.hub_identifier: kind for kind, (_, template) in QUERY_ROWS.items()}
+
+
+class Row(NamedTuple):
+    """Which answer feeds a row: its jellyfin-web section name, envelope key and library."""
+
+    kind: str
+    """``resume``, ``resumeaudio``, ``resumebook``, ``nextup`` or ``latestmedia``."""
+    part: str
+    """The envelope key of its answer: ``resume``, ``resume_audio``, ..., ``latest``."""
+    view_id: Optional[str] = None
+    """The library of a latest row."""
+
+    @property
+    def where(self) -> str:
+        """The place a :class:`~homesections.PayloadError` about this row's answer names."""
+        return self.part if self.view_id is None else f"{self.part}.{self.view_id}"
+
+
+def row_of(hub_identifier: str) -> Row:
+    """The :class:`Row` behind a hub identifier this module makes.
+
+    Raises :class:`~homesections.ConfigurationError` for any other identifier.
+    """
+    kind = _KINDS.get(hub_identifier)
+    if kind is not None:
+        return Row(kind, _PARTS[kind])
+    view_id = hub_identifier[len(_LATEST_HUB):] if hub_identifier.startswith(_LATEST_HUB) else ""
+    if view_id and len(hub_identifier) <= MAX_IDENTIFIER_LENGTH:
+        return Row(LATEST, _PARTS[LATEST], view_id)
+    raise ConfigurationError(
+        f"{hub_identifier[:80]!r} is not a Jellyfin row: the rows are "
+        f"{', '.join(_KINDS)} and {_LATEST_HUB}<library id>"
+    )
 
 
 def parse_envelope(payload: Any) -> HomePage:
@@ -111,10 +156,12 @@ def parse_envelope(payload: Any) -> HomePage:
     builder = PageBuilder()
     order = section_order(envelope.get("display_preferences"))
     for kind in order:
-        if kind == _LATEST:
+        if kind == LATEST:
             _add_latest(builder, envelope.get("latest"), views)
-        elif kind in _QUERY_ROWS:
-            _add_query_row(builder, envelope, kind)
+        elif kind in QUERY_ROWS:
+            part, template = QUERY_ROWS[kind]
+            if envelope.get(part) is not None:
+                _add_query_row(builder, template, envelope[part], part)
     for kind, part in _PARTS.items():
         if kind not in order and envelope.get(part) is not None:
             builder.skip(part, f"hidden by the user's home screen settings ({kind!r} not shown)")
@@ -143,17 +190,61 @@ def section_order(display_preferences: Any = None) -> tuple[str, ...]:
     return tuple(order)
 
 
+def latest_rows(views: Any, user: Any = None) -> tuple[Section, ...]:
+    """The "Recently Added" rows jellyfin-web shows, without their items, in library order.
+
+    ``views`` is the ``/UserViews`` answer and ``user`` the ``/Users/Me`` (or
+    ``/Users/{id}``) answer: as jellyfin-web does, a library gets a row unless
+    its ``CollectionType`` is one of :data:`NO_LATEST_TYPES` or the user's
+    ``Configuration.LatestItemsExcludes`` lists it. Whether the user's home
+    shows these rows at all is :func:`section_order`'s to say.
+    """
+    config = as_object(as_object(user, "user").get("Configuration"), "user", ".Configuration")
+    excludes = as_list(config.get("LatestItemsExcludes"), "user.Configuration", ".LatestItemsExcludes")
+    excluded = {text(view_id) for view_id in excludes}
+    return tuple(
+        _latest_section(view_id, view) for view_id, view in _views(views).items()
+        if view_id not in excluded and text(view.get("CollectionType")) not in NO_LATEST_TYPES
+    )
+
+
+def parse_row(section: Section, payload: Any) -> Section:
+    """``section`` with the items of one answer of the endpoint behind it.
+
+    The answer is a QueryResult for a resume or Next Up row and ``/Items/Latest``'s
+    bare array for a latest row (:func:`row_of` says which), as a value or its
+    JSON text. The row keeps its identity, title and type; ``size``, ``more``
+    and the items come from the answer, by the rules :func:`parse_envelope`
+    applies. Raises :class:`~homesections.PayloadError` naming the place.
+    """
+    row = row_of(section.hub_identifier)
+    payload = _decode(payload, row.where, "JSON")
+    builder = PageBuilder()
+    if row.view_id is None:
+        _add_query_row(builder, section, payload, row.where)
+    else:
+        _add_latest_row(builder, section, payload, row.where)
+    (parsed,) = builder.build().sections  # row_of accepts only identifiers a page can hold
+    return parsed
+
+
 # -- the envelope and its parts ------------------------------------------------
 
 
+def _decode(payload: Any, where: str, expected: str) -> Any:
+    """``payload``, decoded first when it is JSON text."""
+    if not isinstance(payload, (str, bytes, bytearray)):
+        return payload
+    try:
+        return json.loads(payload)
+    except (ValueError, RecursionError) as exc:  # bad JSON, bad encoding, too deep
+        raise PayloadError(
+            f"not JSON text ({type(exc).__name__})", where=where, expected=expected
+        ) from None
+
+
 def _load(payload: Any) -> dict:
-    if isinstance(payload, (str, bytes, bytearray)):
-        try:
-            payload = json.loads(payload)
-        except (ValueError, RecursionError) as exc:  # bad JSON, bad encoding, too deep
-            raise PayloadError(
-                f"not JSON text ({type(exc).__name__})", where="payload", expected="a JSON object"
-            ) from None
+    payload = _decode(payload, "payload", "a JSON object")
     if not isinstance(payload, dict):
         raise wrong(payload, "payload", "an object")
     return payload
@@ -186,16 +277,12 @@ def _query_result(value: Any, where: str) -> tuple[list, Optional[int]]:
     return items, integer(value.get("TotalRecordCount"))
 
 
-def _add_query_row(builder: PageBuilder, envelope: dict, kind: str) -> None:
-    part, template = _QUERY_ROWS[kind]
-    value = envelope.get(part)
-    if value is None:
-        return
-    items, total = _query_result(value, part)
+def _add_query_row(builder: PageBuilder, template: Section, value: Any, where: str) -> None:
+    items, total = _query_result(value, where)
     sent = len(items)
     size = total if total is not None and total >= sent else sent
-    handle = builder.add_section(replace(template, size=size, more=size > sent), part)
-    _add_items(builder, handle, items, f"{part}.Items")
+    handle = builder.add_section(replace(template, size=size, more=size > sent), where)
+    _add_items(builder, handle, items, f"{where}.Items")
 
 
 def _add_latest(builder: PageBuilder, latest: Any, views: dict[str, Mapping]) -> None:
@@ -205,25 +292,30 @@ def _add_latest(builder: PageBuilder, latest: Any, views: dict[str, Mapping]) ->
         raise wrong(latest, "latest", "an object of view id -> items")
     for view_id, view in views.items():
         items = latest.get(view_id)
-        if items is None:
-            continue
-        where = f"latest.{view_id}"
-        if not isinstance(items, list):
-            raise wrong(items, where, "a list (the /Items/Latest answer)")
-        name = text(view.get("Name"))
-        section = Section(
-            hub_identifier=f"jellyfin.latest.{view_id}",
-            title=f"Recently Added in {name}" if name else "Recently Added",
-            section_type=SectionType.RECENTLY_ADDED,
-            context=_LATEST,
-            hub_type=text(view.get("CollectionType")),
-            size=len(items),
-            hub_key=f"/Items/Latest?parentId={segment(view_id)}",
-        )
-        _add_items(builder, builder.add_section(section, where), items, where)
+        if items is not None:
+            _add_latest_row(builder, _latest_section(view_id, view), items, f"latest.{view_id}")
     for view_id, items in latest.items():
         if items is not None and view_id not in views:
             builder.skip(f"latest.{view_id}", "library not in views")
+
+
+def _latest_section(view_id: str, view: Mapping) -> Section:
+    name = text(view.get("Name"))
+    return Section(
+        hub_identifier=f"{_LATEST_HUB}{view_id}",
+        title=f"Recently Added in {name}" if name else "Recently Added",
+        section_type=SectionType.RECENTLY_ADDED,
+        context=LATEST,
+        hub_type=text(view.get("CollectionType")),
+        hub_key=f"/Items/Latest?parentId={segment(view_id)}",
+    )
+
+
+def _add_latest_row(builder: PageBuilder, template: Section, items: Any, where: str) -> None:
+    if not isinstance(items, list):
+        raise wrong(items, where, "a list (the /Items/Latest answer)")
+    handle = builder.add_section(replace(template, size=len(items), more=False), where)
+    _add_items(builder, handle, items, where)
 
 
 def _add_items(builder: PageBuilder, handle: Any, items: list, where: str) -> None:
