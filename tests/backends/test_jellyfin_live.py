@@ -21,11 +21,14 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from homesections import ConfigurationError, PayloadError, SectionType
-from homesections.errors import AuthError, FetchError, IncompleteFetchError
+from homesections import (
+    AuthError, ConfigurationError, FetchError, IncompleteFetchError, PayloadError, Section, SectionType,
+)
 from homesections_jellyfin import JellyfinBackend
 
-from .test_jellyfin_parse import EPISODE_ID, MOVIES, MUSIC, SERVER_ID, SHOWS, episode, movie, prefs, query, view
+from .test_jellyfin_parse import (
+    EPISODE_ID, MOVIES, MUSIC, SERVER_ID, SHOWS, episode, movie, prefs, query, view,
+)
 
 TOKEN = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 USER_ID = "4b1c9ad2e3f04a5b8c7d6e5f4a3b2c1d"
@@ -82,7 +85,7 @@ class Seen(NamedTuple):
 class FakeJellyfin:
     """A stand-in Jellyfin server mounted at ``prefix``; ``legacy`` plays one before 10.9."""
 
-    def __init__(self, server: HTTPServer, prefix: str = "", legacy: bool = False) -> None:
+    def __init__(self, http_server: HTTPServer, prefix: str = "", legacy: bool = False) -> None:
         self.prefix = prefix
         self.legacy = legacy
         self.user = user()
@@ -99,10 +102,10 @@ class FakeJellyfin:
         self.seen: list[Seen] = []
         self.in_flight = self.most_in_flight = 0
         self._lock = threading.Lock()
-        server.expect_request(re.compile(".*")).respond_with_handler(self.answer)
+        http_server.expect_request(re.compile(".*")).respond_with_handler(self.answer)
 
-    def base_url(self, server: HTTPServer) -> str:
-        return server.url_for(self.prefix or "/").rstrip("/")
+    def base_url(self, http_server: HTTPServer) -> str:
+        return http_server.url_for(self.prefix or "/").rstrip("/")
 
     def envelope(self) -> dict[str, Any]:
         """What the backend should have assembled, for JellyfinBackend().parse()."""
@@ -169,31 +172,15 @@ def _json(data: Any, status: int = 200) -> Response:
     return Response(json.dumps(data), status=status, content_type="application/json; charset=utf-8")
 
 
-@pytest.fixture(scope="module")
-def running_server():
-    # Threaded: the backend's requests arrive together. One server for the
-    # module (stopping one takes half a second), cleared for each test.
-    server = HTTPServer(host="127.0.0.1", threaded=True)
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def server(running_server):
-    running_server.clear()
-    return running_server
+def fake(http_server) -> FakeJellyfin:
+    return FakeJellyfin(http_server)
 
 
-@pytest.fixture
-def fake(server) -> FakeJellyfin:
-    return FakeJellyfin(server)
-
-
-def backend_for(fake: FakeJellyfin, server: HTTPServer, **settings: Any) -> JellyfinBackend:
+def backend_for(fake: FakeJellyfin, http_server: HTTPServer, **settings: Any) -> JellyfinBackend:
     settings.setdefault("token", TOKEN)
     settings.setdefault("device_id", DEVICE_ID)
-    return JellyfinBackend(fake.base_url(server), sleep=lambda seconds: None, **settings)
+    return JellyfinBackend(fake.base_url(http_server), sleep=lambda seconds: None, **settings)
 
 
 def fields(seen: Seen) -> set[str]:
@@ -203,8 +190,8 @@ def fields(seen: Seen) -> set[str]:
 # -- what it asks for ---------------------------------------------------------------------
 
 
-def test_the_home_is_what_jellyfin_web_shows_from_the_same_answers(fake, server):
-    page = backend_for(fake, server).fetch_home()
+def test_the_home_is_what_jellyfin_web_shows_from_the_same_answers(fake, http_server):
+    page = backend_for(fake, http_server).fetch_home()
     assert page == JellyfinBackend().parse(fake.envelope())
     assert [s.hub_identifier for s in page.sections] == [
         "jellyfin.resume", "jellyfin.resumeaudio", "jellyfin.resumebook", "jellyfin.nextup",
@@ -213,8 +200,8 @@ def test_the_home_is_what_jellyfin_web_shows_from_the_same_answers(fake, server)
     assert page.section("jellyfin.resume").items[0].key == EPISODE_ID
 
 
-def test_it_asks_each_endpoint_jellyfin_web_asks_with_its_row_lengths(fake, server):
-    backend_for(fake, server).fetch_home()
+def test_it_asks_each_endpoint_jellyfin_web_asks_with_its_row_lengths(fake, http_server):
+    backend_for(fake, http_server).fetch_home()
     assert fake.names() == sorted([
         "user", "views", "prefs", "resume:Video", "resume:Audio", "resume:Book", "nextup",
         f"latest:{SHOWS}", f"latest:{MOVIES}", f"latest:{MUSIC}",
@@ -234,8 +221,8 @@ def test_it_asks_each_endpoint_jellyfin_web_asks_with_its_row_lengths(fake, serv
         SHOWS, MOVIES, MUSIC}
 
 
-def test_next_up_leaves_out_what_continue_watching_shows_and_shows_a_year_back(fake, server):
-    backend_for(fake, server).fetch_home()
+def test_next_up_leaves_out_what_continue_watching_shows_and_shows_a_year_back(fake, http_server):
+    backend_for(fake, http_server).fetch_home()
     (seen,) = fake.asked("nextup")
     assert seen.params["enableResumable"] == "false"
     cutoff = datetime.datetime.fromisoformat(seen.params["nextUpDateCutoff"].replace("Z", "+00:00"))
@@ -243,13 +230,13 @@ def test_next_up_leaves_out_what_continue_watching_shows_and_shows_a_year_back(f
     assert abs(cutoff - year_ago) < datetime.timedelta(minutes=5)
 
 
-def test_count_sets_every_row_length(fake, server):
-    backend_for(fake, server, count=5).fetch_home()
+def test_count_sets_every_row_length(fake, http_server):
+    backend_for(fake, http_server, count=5).fetch_home()
     assert {seen.params["limit"] for seen in fake.seen if "limit" in seen.params} == {"5"}
 
 
-def test_every_request_carries_the_authorization_header_and_no_url_the_token(fake, server):
-    backend_for(fake, server).fetch_home()
+def test_every_request_carries_the_authorization_header_and_no_url_the_token(fake, http_server):
+    backend_for(fake, http_server).fetch_home()
     pattern = re.compile(
         r'MediaBrowser Token="([^"]+)", Client="homesections", Device="[^"]+", '
         r'DeviceId="([^"]+)", Version="\d+\.\d+\.\d+[^"]*"'
@@ -260,31 +247,31 @@ def test_every_request_carries_the_authorization_header_and_no_url_the_token(fak
     assert len(fake.seen) == 10
 
 
-def test_without_a_device_id_each_backend_is_its_own_device(fake, server):
-    one, two = backend_for(fake, server, device_id=None), backend_for(fake, server, device_id=None)
+def test_without_a_device_id_each_backend_is_its_own_device(fake, http_server):
+    one, two = backend_for(fake, http_server, device_id=None), backend_for(fake, http_server, device_id=None)
     assert one.device_id != two.device_id
     one.fetch_home()
     assert {re.search(r'DeviceId="([^"]+)"', s.headers["Authorization"])[1] for s in fake.seen} == {
         one.device_id}
 
 
-def test_the_user_is_asked_once_across_two_fetches(fake, server):
-    backend = backend_for(fake, server)
+def test_the_user_is_asked_once_across_two_fetches(fake, http_server):
+    backend = backend_for(fake, http_server)
     backend.fetch_home()
     backend.fetch_home()
     assert len(fake.asked("user")) == 1
     assert len(fake.asked("views")) == 2
 
 
-def test_with_a_user_id_it_asks_that_user_and_names_it_on_every_route(fake, server):
-    backend = backend_for(fake, server, user_id=USER_ID)
+def test_with_a_user_id_it_asks_that_user_and_names_it_on_every_route(fake, http_server):
+    backend = backend_for(fake, http_server, user_id=USER_ID)
     backend.fetch_home()
     backend.fetch_home()
     assert [seen.path for seen in fake.asked("user")] == [f"/Users/{USER_ID}"]
     assert all(seen.params["userId"] == USER_ID for seen in fake.seen if seen.name != "user")
 
 
-def test_excluded_and_typeless_and_untyped_libraries(fake, server):
+def test_excluded_and_typeless_and_untyped_libraries(fake, http_server):
     fake.views = query(
         view(SHOWS, "Shows", "tvshows"), view(MOVIES, "Movies", "movies"),
         view("c1" * 16, "Playlists", "playlists"), view("c2" * 16, "Collections", "boxsets"),
@@ -292,22 +279,22 @@ def test_excluded_and_typeless_and_untyped_libraries(fake, server):
         view("c5" * 16, "Folders", "folders"), view("c6" * 16, "Home", None),
     )
     fake.user = user(MOVIES)
-    backend_for(fake, server).fetch_home()
+    backend_for(fake, http_server).fetch_home()
     # jellyfin-web: no row for those types nor the user's excludes; a mixed library keeps its row
     assert sorted(s.params["parentId"] for s in fake.seen if s.name.startswith("latest")) == sorted(
         [SHOWS, "c6" * 16])
 
 
-def test_no_latest_request_when_the_home_screen_hides_those_rows(fake, server):
+def test_no_latest_request_when_the_home_screen_hides_those_rows(fake, http_server):
     fake.prefs = prefs(slot6="none")
-    page = backend_for(fake, server).fetch_home()
+    page = backend_for(fake, http_server).fetch_home()
     assert not [seen for seen in fake.seen if seen.name.startswith("latest")]
     assert not [s for s in page.sections if s.section_type is SectionType.RECENTLY_ADDED]
 
 
-def test_requests_go_out_together_in_two_rounds(fake, server):
+def test_requests_go_out_together_in_two_rounds(fake, http_server):
     fake.delay = 0.2
-    backend_for(fake, server).fetch_home()
+    backend_for(fake, http_server).fetch_home()
     # user, views, settings, three resume rows and Next Up at once; then the three latest rows
     assert fake.most_in_flight == 7
     first_latest = min(i for i, seen in enumerate(fake.seen) if seen.name.startswith("latest"))
@@ -315,22 +302,22 @@ def test_requests_go_out_together_in_two_rounds(fake, server):
     assert fake.in_flight == 0
 
 
-def test_a_reverse_proxy_prefix_is_kept(server):
-    fake = FakeJellyfin(server, prefix="/jellyfin")
-    backend = backend_for(fake, server)
+def test_a_reverse_proxy_prefix_is_kept(http_server):
+    fake = FakeJellyfin(http_server, prefix="/jellyfin")
+    backend = backend_for(fake, http_server)
     assert backend.fetch_home() == JellyfinBackend().parse(fake.envelope())
     assert all(seen.path.startswith("/jellyfin/") for seen in fake.seen)
     assert "no route" not in fake.names()
     assert backend.image_url("/Items/ab12/Images/Primary?tag=cd34").startswith(
-        server.url_for("/jellyfin/Items/ab12/Images/Primary"))
+        http_server.url_for("/jellyfin/Items/ab12/Images/Primary"))
 
 
 # -- a server before 10.9 -------------------------------------------------------------------------
 
 
-def test_a_server_before_10_9_gets_the_older_routes_decided_once(server):
-    fake = FakeJellyfin(server, legacy=True)
-    backend = backend_for(fake, server)
+def test_a_server_before_10_9_gets_the_older_routes_decided_once(http_server):
+    fake = FakeJellyfin(http_server, legacy=True)
+    backend = backend_for(fake, http_server)
     first = backend.fetch_home()
     asked_first = len(fake.seen)
     second = backend.fetch_home()
@@ -347,9 +334,9 @@ def test_a_server_before_10_9_gets_the_older_routes_decided_once(server):
     assert legacy["prefs"].params == {"userId": USER_ID, "client": "emby"}
 
 
-def test_fetch_hub_first_learns_the_routes_of_a_server_before_10_9(server):
-    fake = FakeJellyfin(server, legacy=True)
-    backend = backend_for(fake, server)
+def test_fetch_hub_first_learns_the_routes_of_a_server_before_10_9(http_server):
+    fake = FakeJellyfin(http_server, legacy=True)
+    backend = backend_for(fake, http_server)
     row = JellyfinBackend().parse(fake.envelope()).section("jellyfin.resume")
     assert backend.fetch_hub(row) == row
     assert [seen.path for seen in fake.asked("resume:Video")] == [f"/Users/{USER_ID}/Items/Resume"]
@@ -358,8 +345,8 @@ def test_fetch_hub_first_learns_the_routes_of_a_server_before_10_9(server):
 # -- one row again --------------------------------------------------------------------------
 
 
-def test_fetch_hub_asks_the_one_endpoint_behind_the_row_and_keeps_the_row(fake, server):
-    backend = backend_for(fake, server, user_id=USER_ID)
+def test_fetch_hub_asks_the_one_endpoint_behind_the_row_and_keeps_the_row(fake, http_server):
+    backend = backend_for(fake, http_server, user_id=USER_ID)
     row = backend.fetch_home().section("jellyfin.nextup")
     fake.seen.clear()
     fake.next_up = query(episode(Id="d00dd00dd00dd00dd00dd00dd00dd00d", Name="Winterfell"), total=40)
@@ -371,8 +358,8 @@ def test_fetch_hub_asks_the_one_endpoint_behind_the_row_and_keeps_the_row(fake, 
     assert (again.size, again.more) == (40, True)
 
 
-def test_fetch_hub_all_asks_for_up_to_a_thousand_items(fake, server):
-    backend = backend_for(fake, server)
+def test_fetch_hub_all_asks_for_up_to_a_thousand_items(fake, http_server):
+    backend = backend_for(fake, http_server)
     row = backend.fetch_home().section(f"jellyfin.latest.{MUSIC}")
     fake.seen.clear()
     assert backend.fetch_hub(row, all=True).items[0].key == ALBUM_ID
@@ -380,35 +367,34 @@ def test_fetch_hub_all_asks_for_up_to_a_thousand_items(fake, server):
     assert [(s.params["parentId"], s.params["limit"]) for s in fake.seen] == [(MUSIC, "1000"), (MUSIC, "30")]
 
 
-def test_fetch_hub_refuses_a_row_it_did_not_make(fake, server):
-    row = JellyfinBackend().parse(fake.envelope()).section("jellyfin.resume")
+def test_fetch_hub_refuses_a_row_it_did_not_make(fake, http_server):
     with pytest.raises(ConfigurationError, match="'home.continue' is not a Jellyfin row"):
-        backend_for(fake, server).fetch_hub(row.__class__("home.continue", "Continue Watching"))
+        backend_for(fake, http_server).fetch_hub(Section("home.continue", "Continue Watching"))
     assert fake.seen == []
 
 
 # -- failures --------------------------------------------------------------------------------
 
 
-def test_a_refused_token_is_an_auth_error_and_is_not_retried(fake, server):
-    backend = backend_for(fake, server, token="0000000000000000bad0000000000000")
+def test_a_refused_token_is_an_auth_error_and_is_not_retried(fake, http_server):
+    backend = backend_for(fake, http_server, token="0000000000000000bad0000000000000")
     with pytest.raises(AuthError) as caught:
         backend.fetch_home()
     assert caught.value.status == 401
     assert len(fake.asked("user")) == len(fake.asked("views")) == 1
 
 
-def test_a_failure_that_passes_is_retried(fake, server):
+def test_a_failure_that_passes_is_retried(fake, http_server):
     fake.statuses["views"] = [500]
-    page = backend_for(fake, server).fetch_home()
+    page = backend_for(fake, http_server).fetch_home()
     assert page == JellyfinBackend().parse(fake.envelope())
     assert len(fake.asked("views")) == 2
 
 
-def test_one_library_failing_raises_with_the_rest_of_the_page(fake, server):
+def test_one_library_failing_raises_with_the_rest_of_the_page(fake, http_server):
     fake.statuses[f"latest:{MUSIC}"] = [500] * 4  # the first try and three retries
     with pytest.raises(IncompleteFetchError) as caught:
-        backend_for(fake, server).fetch_home()
+        backend_for(fake, http_server).fetch_home()
     expected = JellyfinBackend().parse({**fake.envelope(), "latest": {SHOWS: fake.latest[SHOWS],
                                                                        MOVIES: fake.latest[MOVIES]}})
     assert caught.value.page == expected
@@ -419,10 +405,10 @@ def test_one_library_failing_raises_with_the_rest_of_the_page(fake, server):
     assert not failure.claims(f"jellyfin.latest.{MOVIES}", None)
 
 
-def test_a_row_whose_answer_has_the_wrong_shape_is_a_failure_of_that_row(fake, server):
+def test_a_row_whose_answer_has_the_wrong_shape_is_a_failure_of_that_row(fake, http_server):
     fake.bodies["resume:Audio"] = (b'{"Items": "nothing", "TotalRecordCount": 0}', "application/json")
     with pytest.raises(IncompleteFetchError) as caught:
-        backend_for(fake, server).fetch_home()
+        backend_for(fake, http_server).fetch_home()
     (failure,) = caught.value.failures
     assert isinstance(failure.error, PayloadError) and failure.error.where == "resume_audio.Items"
     assert failure.claims("jellyfin.resumeaudio", None)
@@ -430,50 +416,50 @@ def test_a_row_whose_answer_has_the_wrong_shape_is_a_failure_of_that_row(fake, s
     assert "jellyfin.resumeaudio" not in hubs and "jellyfin.resume" in hubs and len(hubs) == 6
 
 
-def test_a_row_the_home_screen_hides_may_fail(fake, server):
+def test_a_row_the_home_screen_hides_may_fail(fake, http_server):
     fake.prefs = prefs(slot3="none")
     fake.statuses["resume:Book"] = [404]
-    page = backend_for(fake, server).fetch_home()
+    page = backend_for(fake, http_server).fetch_home()
     assert page.section("jellyfin.resumebook") is None and len(page.sections) == 6
 
 
-def test_an_html_page_where_the_libraries_should_be_is_a_payload_error(fake, server):
+def test_an_html_page_where_the_libraries_should_be_is_a_payload_error(fake, http_server):
     fake.bodies["views"] = (b"<!doctype html><title>Sign in</title>", "text/html; charset=utf-8")
     with pytest.raises(PayloadError, match="HTML page"):
-        backend_for(fake, server).fetch_home()
+        backend_for(fake, http_server).fetch_home()
 
 
-def test_an_html_page_for_one_row_is_a_failure_of_that_row(fake, server):
+def test_an_html_page_for_one_row_is_a_failure_of_that_row(fake, http_server):
     fake.bodies["nextup"] = (b"<html><body>502 Bad Gateway</body></html>", "text/html")
     with pytest.raises(IncompleteFetchError) as caught:
-        backend_for(fake, server).fetch_home()
+        backend_for(fake, http_server).fetch_home()
     (failure,) = caught.value.failures
     assert isinstance(failure.error, PayloadError) and failure.claims("jellyfin.nextup", None)
 
 
-def test_truncated_json_is_a_payload_error_naming_the_answer(fake, server):
+def test_truncated_json_is_a_payload_error_naming_the_answer(fake, http_server):
     fake.bodies["prefs"] = (b'{"CustomPrefs": {"homesection0": "resu', "application/json")
     with pytest.raises(PayloadError) as caught:
-        backend_for(fake, server).fetch_home()
+        backend_for(fake, http_server).fetch_home()
     assert caught.value.where == "display_preferences"
 
 
-def test_an_api_key_without_a_user_id_says_to_pass_one(fake, server):
+def test_an_api_key_without_a_user_id_says_to_pass_one(fake, http_server):
     fake.statuses["user"] = [400]
     with pytest.raises(FetchError, match="pass user_id="):
-        backend_for(fake, server).fetch_home()
+        backend_for(fake, http_server).fetch_home()
 
 
-def test_without_a_token_nothing_is_asked(fake, server):
+def test_without_a_token_nothing_is_asked(fake, http_server):
     with pytest.raises(ConfigurationError, match="has no token"):
-        backend_for(fake, server, token=None).fetch_home()
+        backend_for(fake, http_server, token=None).fetch_home()
     assert fake.seen == []
 
 
-def test_the_token_is_in_no_log_record_error_or_repr(fake, server, caplog):
+def test_the_token_is_in_no_log_record_error_or_repr(fake, http_server, caplog):
     caplog.set_level(logging.DEBUG, logger="homesections")
     fake.statuses[f"latest:{MOVIES}"] = [503] * 4
-    backend = backend_for(fake, server)
+    backend = backend_for(fake, http_server)
     with pytest.raises(IncompleteFetchError) as caught:
         backend.fetch_home()
     assert len([r for r in caplog.records if r.name.startswith("homesections")]) == len(fake.seen) == 13
@@ -483,15 +469,40 @@ def test_the_token_is_in_no_log_record_error_or_repr(fake, server, caplog):
     assert all(TOKEN not in text for text in texts)
 
 
+# -- through the cache -------------------------------------------------------------------------
+
+
+def test_a_refresh_keeps_a_failed_librarys_row_and_refresh_section_asks_one_endpoint(fake, http_server, hs):
+    backend = backend_for(fake, http_server)
+    hs.refresh("jf", backend)
+    assert hs.load("jf") == JellyfinBackend().parse(fake.envelope())
+    fake.statuses[f"latest:{MUSIC}"] = [500] * 4
+    fake.latest[MOVIES] = [movie("77" * 16, "Arrival")]
+
+    report = hs.refresh("jf", backend, keep_failed=True)
+
+    assert report.kept == (f"jellyfin.latest.{MUSIC}",)
+    assert report.changed == (f"jellyfin.latest.{MOVIES}",)
+    assert hs.load("jf").section(f"jellyfin.latest.{MUSIC}").items[0].key == ALBUM_ID
+    fake.seen.clear()
+    fake.resume["Video"] = query()
+
+    report = hs.refresh_section("jf", backend, "jellyfin.resume")
+
+    assert [seen.name for seen in fake.seen] == ["resume:Video"]
+    assert report.changed == ("jellyfin.resume",)
+    assert hs.load("jf").section("jellyfin.resume").items == ()
+
+
 # -- images -------------------------------------------------------------------------------------
 
 
-def test_image_urls_carry_no_token_and_ask_the_server_to_scale(fake, server):
-    backend = backend_for(fake, server)
+def test_image_urls_carry_no_token_and_ask_the_server_to_scale(fake, http_server):
+    backend = backend_for(fake, http_server)
     path = JellyfinBackend().parse(fake.envelope()).section("jellyfin.resume").items[0].thumb
     url = backend.image_url(path, width=320, height=180)
-    assert url == f"{fake.base_url(server)}{path}&maxWidth=320&maxHeight=180"
-    assert backend.image_url(path) == f"{fake.base_url(server)}{path}"
+    assert url == f"{fake.base_url(http_server)}{path}&maxWidth=320&maxHeight=180"
+    assert backend.image_url(path) == f"{fake.base_url(http_server)}{path}"
     assert TOKEN not in url
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from homesections import ConfigurationError, HomePage, HomeSectionsError, PayloadError, Section
-from homesections.errors import FailedRequest, IncompleteFetchError
+from homesections import (
+    ConfigurationError, FailedRequest, HomePage, HomeSectionsError, IncompleteFetchError,
+    PayloadError, Section,
+)
 
 from .client import JellyfinClient, decoded
 from .parse import LATEST, QUERY_ROWS, Row, latest_rows, parse_envelope, parse_row, row_of, section_order

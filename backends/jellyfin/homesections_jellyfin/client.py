@@ -24,8 +24,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 from urllib.parse import quote
 
-from homesections import ConfigurationError, HomeSectionsError, PayloadError, Section
-from homesections.errors import FetchError
+from homesections import ConfigurationError, FetchError, HomeSectionsError, PayloadError, Section
 from homesections.http import HttpBackend, Reply, Request
 from homesections.values import text
 
