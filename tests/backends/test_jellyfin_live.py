@@ -271,7 +271,7 @@ def test_with_a_user_id_it_asks_that_user_and_names_it_on_every_route(fake, http
     assert all(seen.params["userId"] == USER_ID for seen in fake.seen if seen.name != "user")
 
 
-def test_excluded_and_typeless_and_untyped_libraries(fake, http_server):
+def test_latest_rows_leave_out_excluded_libraries_and_the_types_jellyfin_web_leaves_out(fake, http_server):
     fake.views = query(
         view(SHOWS, "Shows", "tvshows"), view(MOVIES, "Movies", "movies"),
         view("c1" * 16, "Playlists", "playlists"), view("c2" * 16, "Collections", "boxsets"),
