@@ -202,7 +202,8 @@ class PlexBackend(HttpBackend):
                 failures.append(FailedRequest(hub_request.request.what, error, hub_request.claims))
         if not pages:
             raise failures[0].error
-        page = pages[0].merged_with(*pages[1:])
+        # merged_with() of one page would only unify its items again.
+        page = pages[0].merged_with(*pages[1:]) if len(pages) > 1 else pages[0]
         if failures:
             raise IncompleteFetchError(page, tuple(failures))
         return page
