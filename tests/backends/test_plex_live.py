@@ -413,6 +413,39 @@ def test_the_token_reaches_no_log_record_error_or_repr(server, connect, caplog):
     assert TOKEN not in repr(backend) and TOKEN not in str(backend)
 
 
+# -- through the cache ----------------------------------------------------------------------------
+
+
+def test_a_refresh_keeping_failed_rows_keeps_the_cached_rows_of_the_failed_library(server, connect, hs):
+    serve_home(server)
+    backend = connect(pinned=[7, 6], retries=0)
+    before = hs.refresh("plex-main", backend)
+    server.clear()
+    serve_home(server, {"7": LIBRARY_HUBS["7"]})
+
+    report = hs.refresh("plex-main", backend, keep_failed=True)
+
+    library_6 = ("home.movies.recent.6", "custom.collection.6.254687.254687", "movie.recentlyreleased")
+    assert set(report.kept) == set(library_6)
+    assert identifiers(hs.load("plex-main")) == list(before.added)
+    assert {s.hub_identifier for s in hs.stale_sections("plex-main")} == set(library_6)
+
+
+def test_refresh_section_takes_the_rows_current_items_from_its_hub_key(server, connect, hs):
+    serve_home(server)
+    backend = connect(pinned=[7, 6])
+    hs.refresh("plex-main", backend)
+    server.expect_request("/hubs/home/recentlyAdded").respond_with_json(
+        item_list([episode(601, "Flat Pack", "Bluey"), episode(202, "Sleepy", "Bluey")], total=2))
+
+    hs.refresh_section("plex-main", backend, "home.television.recent.7")
+
+    row = hs.load("plex-main").section("home.television.recent.7")
+    assert [i.key for i in row.items] == ["601", "202"]
+    assert (row.size, row.more, row.title) == (2, False, "Recently Added TV")
+    assert received(server, "/hubs/home/recentlyAdded")[0].args["type"] == "2"
+
+
 # -- settings ------------------------------------------------------------------------------------
 
 
