@@ -149,7 +149,8 @@ class PlexBackend(HttpBackend):
         / ``-Size``) until the server's total is reached or ``max_items`` items
         were read; ``more`` is then ``False`` unless ``max_items`` cut it.
 
-        A section without a ``hub_key`` raises :class:`~homesections.ConfigurationError`.
+        A section without a ``hub_key``, or whose ``hub_key`` is not a path on
+        the server, raises :class:`~homesections.ConfigurationError` before any request.
         """
         fetch = self._pages(section)
         if all:

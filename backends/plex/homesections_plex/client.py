@@ -29,7 +29,7 @@ from .parse import HubItems
 __all__ = [
     "VERSION", "PAGE_SIZE", "ROW_SIZE", "LIBRARIES", "HubRequest",
     "identity_headers", "continue_watching", "promoted", "all_hubs",
-    "row_request", "total_size", "first_page", "every_page",
+    "row_request", "total_size", "first_page", "every_page", "Claims", "FetchPage",
 ]
 
 #: The version servers see in ``X-Plex-Version``.

@@ -63,7 +63,7 @@ name, as XPath does); ``payload`` means the document as a whole.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Sequence
 from xml.etree.ElementTree import Element
 
 from homesections import HomePage, Item, PayloadError, Section
@@ -188,7 +188,7 @@ def parse_libraries(payload: Any) -> tuple[str, ...]:
     data = decode(payload, _LIBRARIES)
     if isinstance(data, Element):
         root = xml_root(data)
-        entries: list[Mapping[str, Any]] = [child.attrib for child in root.findall("Directory")]
+        entries: Sequence[Mapping[str, Any]] = [child.attrib for child in root.findall("Directory")]
     else:
         container = json_container(data, _LIBRARIES)
         entries = json_entries(container.get("Directory"), "MediaContainer.Directory")
@@ -208,7 +208,7 @@ def _row() -> tuple[PageBuilder, SectionHandle]:
     return builder, handle
 
 
-def _pick(hubs: list[Mapping[str, Any]], hub_identifier: str) -> int:
+def _pick(hubs: Sequence[Mapping[str, Any]], hub_identifier: str) -> int:
     """The index of the hub with this identifier, or of the only hub."""
     for n, hub in enumerate(hubs):
         if _hub_identifier(hub) == hub_identifier:
