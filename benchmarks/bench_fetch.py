@@ -1,7 +1,8 @@
 """How much does a live Plex fetch cost on top of the bare HTTP request?
 
-Serves synthetic Plex answers from a local threaded HTTP server on 127.0.0.1
-(the 60-hub page of ``bench_parse.py``, as JSON bytes) and times, as medians
+Serves synthetic Plex answers from a local threaded HTTP server on 127.0.0.1,
+in a process of its own as a real server is (the 60-hub page of
+``bench_parse.py``, as JSON bytes), and times, as medians
 of ``--repeat`` interleaved runs with :func:`time.perf_counter`:
 
 - ``fetch_legacy``: ``PlexBackend(mode="legacy").fetch_home()`` (request, size
@@ -31,7 +32,7 @@ import argparse
 import json
 import statistics
 import sys
-import threading
+import multiprocessing
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional
@@ -85,7 +86,8 @@ class Answers:
         return self.paths[parts.path]
 
 
-def serve(answers: Answers) -> ThreadingHTTPServer:
+def serve(answers: Answers) -> tuple[int, multiprocessing.Process]:
+    """Start the server in a child process (sharing no GIL with the timed client); its port and process."""
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as Plex Media Server
 
@@ -102,8 +104,11 @@ def serve(answers: Answers) -> ThreadingHTTPServer:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    # Forked: the child inherits the listening socket and the answers; only it accepts.
+    process = multiprocessing.get_context("fork").Process(target=server.serve_forever, daemon=True)
+    process.start()
+    server.socket.close()
+    return server.server_address[1], process
 
 
 def bare_get(client: httpx.Client, url: str, read: Callable[[bytes], Any] = json.loads) -> Callable[[], Any]:
@@ -120,8 +125,8 @@ def main() -> None:
 
     home = to_json(make_hubs(args.hubs, args.items))
     promoted = {library: library_page(library, 10, args.items) for library in LIBRARIES}
-    server = serve(Answers(home, promoted, args.delay))
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    port, server = serve(Answers(home, promoted, args.delay))
+    base = f"http://127.0.0.1:{port}"
     legacy = PlexBackend(base, TOKEN, mode="legacy")
     pinned = PlexBackend(base, TOKEN, pinned=list(LIBRARIES))
     unpinned = PlexBackend(base, TOKEN)
@@ -147,7 +152,7 @@ def main() -> None:
         for backend in (legacy, pinned, unpinned):
             backend.close()
         client.close()
-        server.shutdown()
+        server.terminate()
 
     median = {name: statistics.median(values) for name, values in times.items()}
     ratios = {f"{run} / {base}": median[run] / median[base] for run, base, _ in RATIOS}
