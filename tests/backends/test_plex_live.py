@@ -530,6 +530,36 @@ def test_a_hub_key_answering_with_a_single_hub_of_another_name_gives_that_hub(se
     assert row.hub_identifier == "home.continue.legacy"
 
 
+def test_answers_in_xml_are_read_as_well(server, connect):
+    # Plex's default format, for a server or proxy that does not honour Accept.
+    server.expect_request("/hubs/continueWatching").respond_with_data(
+        '<MediaContainer size="0"></MediaContainer>', content_type="application/xml")
+    server.expect_request("/library/sections").respond_with_data(
+        '<MediaContainer size="2"><Directory key="6" title="Movies" hidden="1"/>'
+        '<Directory key="7" title="TV Shows" hidden="0"/></MediaContainer>', content_type="application/xml")
+    server.expect_request("/hubs/promoted").respond_with_json(hubs())
+    server.expect_request("/hubs/home/recentlyAdded").respond_with_data(
+        '<MediaContainer size="2"><Hub hubIdentifier="home.ondeck" size="1"><Video ratingKey="9" type="episode"/>'
+        '</Hub><Hub hubIdentifier="home.television.recent.7" size="1" more="1">'
+        '<Video ratingKey="701" type="episode" title="Bath"/></Hub></MediaContainer>',
+        content_type="application/xml")
+    backend = connect()
+
+    backend.fetch_home()
+    row = backend.fetch_hub(CACHED)
+
+    assert [r.args["contentDirectoryID"] for r in received(server, "/hubs/promoted")] == ["7"]
+    assert ([i.key for i in row.items], row.size, row.more) == (["701"], 1, True)
+
+
+def test_several_hubs_none_of_them_the_row_is_a_payload_error(server, connect):
+    server.expect_request("/hubs/home/recentlyAdded").respond_with_json(
+        hubs(hub("home.ondeck", "On Deck", [], "/hubs/home/onDeck"), hub("home.continue", "Continue", [], "/x")))
+
+    with pytest.raises(PayloadError, match="home.television.recent.7"):
+        connect().fetch_hub(CACHED)
+
+
 def test_one_row_asks_for_count_items_when_the_backend_has_a_count(server, connect):
     server.expect_request("/hubs/home/recentlyAdded").respond_with_json(item_list([]))
 
