@@ -12,7 +12,9 @@ import datetime
 import math
 from typing import Optional
 
-__all__ = ["text", "integer", "boolean", "from_epoch", "from_iso"]
+from .page import PLAY_STATE_TYPES
+
+__all__ = ["text", "integer", "boolean", "from_epoch", "from_iso", "iso_date", "play_state"]
 
 #: The range of a 64-bit database integer (SQLite INTEGER, PostgreSQL BIGINT).
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -93,6 +95,8 @@ def boolean(value: object) -> Optional[bool]:
 
 def from_epoch(value: object) -> Optional[datetime.datetime]:
     """A timezone-aware UTC datetime from epoch seconds (int, float or string)."""
+    if value is None:
+        return None
     # Plex sends plain ints: skip the general conversion for them (hot path).
     seconds = value if type(value) is int else integer(value)
     if seconds is None or not _MIN_EPOCH <= seconds <= _MAX_EPOCH:
@@ -126,3 +130,38 @@ def from_iso(value: object) -> Optional[datetime.datetime]:
         return parsed.astimezone(datetime.timezone.utc)
     except (ValueError, OverflowError):  # not a date, or year 1 moved before year 1
         return None
+
+
+def iso_date(value: object) -> Optional[datetime.date]:
+    """The day an ISO 8601 date or time text starts with (``2018-10-03``,
+    ``2018-10-03T00:00:00.0000000Z``), as a :class:`datetime.date`.
+
+    The day is read as written, not moved to another time zone: servers send
+    release dates as midnight of the day.
+    """
+    if not isinstance(value, str):
+        return None
+    day = value.strip()[:10]
+    if len(day) != 10 or not day.isascii():
+        return None
+    try:
+        return datetime.date.fromisoformat(day)
+    except ValueError:
+        return None
+
+
+def play_state(
+    item_type: str, view_offset: Optional[int], view_count: Optional[int]
+) -> tuple[Optional[int], Optional[int]]:
+    """``(view_offset, view_count)`` with the one meaning every backend maps to.
+
+    For a type of :data:`~homesections.page.PLAY_STATE_TYPES`, the position is
+    kept only when the item is partly played (above 0), and the count is the
+    number of plays, ``0`` when the server sends none (Plex omits
+    ``viewCount`` for an unplayed item). Any other type has neither: ``(None, None)``.
+    """
+    if item_type not in PLAY_STATE_TYPES:
+        return None, None
+    offset = view_offset if view_offset is not None and view_offset > 0 else None
+    count = view_count if view_count is not None and view_count > 0 else 0
+    return offset, count
