@@ -20,8 +20,10 @@ What is read:
   :class:`~homesections.build.PageBuilder` to classify.
 - items: JSON ``Metadata`` then ``Directory`` of each hub; XML ``Video``,
   ``Directory``, ``Track``, ``Photo``, ``Playlist`` (and ``Metadata``)
-  children, in document order. Only an item's own attributes are read, so
-  ``Media``/``Part`` (the server's file paths) are never kept.
+  children, in document order, each mapped by :mod:`homesections_plex.items`
+  from its own attributes, the ``beginsAt``/``endsAt`` and channel of its
+  first ``Media`` element and its container's library. Nothing else of
+  ``Media`` is read, and never ``Part``: the server's file paths are never kept.
 
 Rules where the server is loose (decided here, tested in test_plex_parse.py):
 
@@ -35,22 +37,19 @@ Rules where the server is loose (decided here, tested in test_plex_parse.py):
   finite floats (truncated) and numeric strings, times take epoch seconds
   (number or string), ``more`` takes booleans, ``0``/``1`` and their spellings.
 - Fields the schema requires degrade instead: a missing title is ``""``, a
-  missing item type is ``""``, ``more`` missing is ``False``. A hub with no
-  readable identifier and an item with no readable ``ratingKey`` (a search
-  hub's genre tags) are left out and listed in ``skipped``; so are a second
+  missing item type is ``""``, ``more`` missing is ``False``. An item with no
+  readable ``ratingKey`` (a Station, a search hub's genre tag) is keyed by its
+  ``key`` (``key:/library/...``). A hub with no readable identifier and an
+  item with neither are left out and listed in ``skipped``; so are a second
   hub with the same identifier and, in XML, a hub child element that is not
-  an item. The items of a left-out hub are not read. The same item twice in
+  an item. The items of a left-out hub are not read; a hub whose items were
+  all left out keeps the ``size`` it was sent with. The same item twice in
   one hub is kept once.
 - A hub or item entry that is not an object at all (a string in ``Hub``, a
   list in ``Metadata``) raises :class:`~homesections.PayloadError`: such a
   payload is not a hub list, and keeping the cached page is better than
   storing a guess. So does a ``Hub``/``Metadata``/``Directory`` value that
   is neither a list nor an object.
-- A card needs an image: ``thumb`` falls back to ``parentThumb`` (a season
-  shows its show's poster, a track its album's cover) and then to
-  ``composite`` (a playlist has no thumb, only its mosaic). ``art`` falls back
-  to ``grandparentArt``. ``grandparentThumb`` is kept as its own field so a
-  client can show an episode with its show's poster.
 
 Items of an item list follow the same rules (the builder's key rules and
 cleaning), and so do the items of one hub in :func:`parse_hub`.
@@ -63,13 +62,14 @@ name, as XPath does); ``payload`` means the document as a whole.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 from xml.etree.ElementTree import Element
 
 from homesections import HomePage, Item, PayloadError, Section
 from homesections.build import PageBuilder, SectionHandle
-from homesections.values import boolean, from_epoch, integer, text
+from homesections.values import boolean, integer, text
 
+from .items import Library, first_text, library_of, parse_item
 from .payload import decode, json_container, json_entries, short, xml_children, xml_root
 
 __all__ = ["parse", "parse_items", "parse_hub", "parse_libraries", "HubItems"]
@@ -115,12 +115,12 @@ def parse_items(payload: Any) -> tuple[Item, ...]:
         root = xml_root(data)
         if root.find("Hub") is not None and not any(child.tag in ITEM_TAGS for child in root):
             raise _hub_list_error()
-        _add_xml_items(builder, handle, root, "MediaContainer")
+        _add_xml_items(builder, handle, root, "MediaContainer", library_of(root.attrib))
     else:
         container = json_container(data, _ITEM_LIST)
         if container.get("Hub") is not None and all(container.get(k) is None for k in ITEM_KEYS):
             raise _hub_list_error()
-        _add_json_items(builder, handle, container, "MediaContainer")
+        _add_json_items(builder, handle, container, "MediaContainer", library_of(container))
     return builder.build().sections[0].items
 
 
@@ -156,21 +156,23 @@ def parse_hub(payload: Any, hub_identifier: str) -> HubItems:
         root = xml_root(data)
         hubs = root.findall("Hub")
         container: Mapping[str, Any] = root.attrib
+        library = library_of(container)
         if hubs:
             n = _pick([hub.attrib for hub in hubs], hub_identifier)
             hub: Optional[Mapping[str, Any]] = hubs[n].attrib
-            sent = _add_xml_items(builder, handle, hubs[n], f"MediaContainer.Hub[{n}]")
+            sent = _add_xml_items(builder, handle, hubs[n], f"MediaContainer.Hub[{n}]", library)
         else:
-            hub, sent = None, _add_xml_items(builder, handle, root, "MediaContainer")
+            hub, sent = None, _add_xml_items(builder, handle, root, "MediaContainer", library)
     else:
         container = json_container(data, _ANY_LIST)
+        library = library_of(container)
         hub_entries = json_entries(container.get("Hub"), "MediaContainer.Hub")
         if hub_entries:
             n = _pick(hub_entries, hub_identifier)
             hub = hub_entries[n]
-            sent = _add_json_items(builder, handle, hub, f"MediaContainer.Hub[{n}]")
+            sent = _add_json_items(builder, handle, hub, f"MediaContainer.Hub[{n}]", library)
         else:
-            hub, sent = None, _add_json_items(builder, handle, container, "MediaContainer")
+            hub, sent = None, _add_json_items(builder, handle, container, "MediaContainer", library)
     items = builder.build().sections[0].items
     if hub is None:
         return HubItems(items, sent, integer(container.get("size")), integer(container.get("totalSize")))
@@ -229,24 +231,35 @@ def _parse_json(data: Any) -> HomePage:
     if container.get("Hub") is None and any(container.get(k) is not None for k in ITEM_KEYS):
         raise _item_list_error()
     builder = PageBuilder()
+    library = library_of(container)
     for i, hub in enumerate(json_entries(container.get("Hub"), "MediaContainer.Hub")):
         where = f"MediaContainer.Hub[{i}]"
         handle = builder.add_section(_section(hub), where)
         if handle is not None:  # else left out and listed by the builder; its items are not read
-            _add_json_items(builder, handle, hub, where)
+            _add_json_items(builder, handle, hub, where, library)
     return builder.build()
 
 
-def _add_json_items(builder: PageBuilder, handle: SectionHandle, node: Mapping[str, Any], where: str) -> int:
+def _add_json_items(
+    builder: PageBuilder, handle: SectionHandle, node: Mapping[str, Any], where: str, library: Library,
+) -> int:
     """Add the items of a hub or container to ``handle``; the number of entries read."""
     sent = 0
     for key in ITEM_KEYS:
         prefix = f"{where}.{key}"
         entries = json_entries(node.get(key), prefix)
         for j, entry in enumerate(entries):
-            builder.add_item(handle, _item(entry), f"{prefix}[{j}]")
+            builder.add_item(handle, parse_item(entry, _json_media(entry.get("Media")), library),
+                             f"{prefix}[{j}]")
         sent += len(entries)
     return sent
+
+
+def _json_media(media: Any) -> Optional[Mapping[str, Any]]:
+    """The first ``Media`` object of an item (a list, or a lone object), or ``None``."""
+    if isinstance(media, list):
+        media = media[0] if media else None
+    return media if isinstance(media, dict) else None
 
 
 # -- XML ----------------------------------------------------------------------
@@ -258,20 +271,25 @@ def _parse_xml(data: Element) -> HomePage:
     if not hubs and any(child.tag in ITEM_TAGS for child in root):
         raise _item_list_error()
     builder = PageBuilder()
+    library = library_of(root.attrib)
     for i, hub in enumerate(hubs):
         where = f"MediaContainer.Hub[{i}]"
         handle = builder.add_section(_section(hub.attrib), where)
         if handle is not None:
-            _add_xml_items(builder, handle, hub, where)
+            _add_xml_items(builder, handle, hub, where, library)
     return builder.build()
 
 
-def _add_xml_items(builder: PageBuilder, handle: SectionHandle, element: Element, where: str) -> int:
+def _add_xml_items(
+    builder: PageBuilder, handle: SectionHandle, element: Element, where: str, library: Library,
+) -> int:
     """Add the item children of ``element`` to ``handle``, listing the others; the items read."""
     sent = 0
     for child_where, child in xml_children(element, where):
         if child.tag in ITEM_TAGS:
-            builder.add_item(handle, _item(child.attrib), child_where)
+            media = child.find("Media")
+            builder.add_item(handle, parse_item(child.attrib, None if media is None else media.attrib,
+                                                library), child_where)
             sent += 1
         else:
             builder.skip(child_where, f"<{short(child.tag)}> is not an item element")
@@ -298,63 +316,7 @@ def _section(hub: Mapping[str, Any]) -> Section:
 
 def _hub_identifier(hub: Mapping[str, Any]) -> str:
     """``hubIdentifier``, else ``identifier`` (the manage listing), else ``key``; or ``""``."""
-    return _first_text(hub.get("hubIdentifier"), hub.get("identifier"), hub.get("key")) or ""
-
-
-#: Item fields in :class:`Item` order: the field, its Plex name, the type the
-#: value normally arrives as, and the lenient converter for anything else. A
-#: value of the expected type is taken as is (the builder removes NUL
-#: characters), which keeps the per-item cost low; ``None`` means always
-#: convert (epoch seconds become datetimes).
-ITEM_FIELDS: tuple[tuple[str, str, Optional[type], Callable[[Any], Any]], ...] = (
-    ("key", "ratingKey", str, text),
-    ("type", "type", str, text),
-    ("title", "title", str, text),
-    ("parent_title", "parentTitle", str, text),
-    ("grandparent_title", "grandparentTitle", str, text),
-    ("index", "index", int, integer),
-    ("parent_index", "parentIndex", int, integer),
-    ("year", "year", int, integer),
-    ("thumb", "thumb", str, text),
-    ("art", "art", str, text),
-    ("grandparent_thumb", "grandparentThumb", str, text),
-    ("duration", "duration", int, integer),  # milliseconds, as Item wants them
-    ("view_offset", "viewOffset", int, integer),  # milliseconds
-    ("view_count", "viewCount", int, integer),
-    ("last_viewed_at", "lastViewedAt", None, from_epoch),
-    ("added_at", "addedAt", None, from_epoch),
-)
-_NAMES = [field for field, *_ in ITEM_FIELDS]
-_KEY, _TYPE, _THUMB, _ART = (_NAMES.index(n) for n in ("key", "type", "thumb", "art"))
-
-
-def _item(fields: Mapping[str, Any]) -> Item:
-    """An item's own fields as an :class:`Item`; an unreadable ``ratingKey`` gives ``""``."""
-    get = fields.get
-    values = [
-        value if value is None or type(value) is kind else convert(value)
-        for _, name, kind, convert in ITEM_FIELDS
-        for value in (get(name),)
-    ]
-    if not values[_KEY]:
-        values[_KEY] = ""  # the builder leaves the item out and lists it
-    if not values[_TYPE]:
-        values[_TYPE] = ""
-    if not values[_THUMB]:
-        values[_THUMB] = _first_text(get("parentThumb"), get("composite"))
-    if not values[_ART]:
-        values[_ART] = _first_text(get("grandparentArt"))
-    return Item(*values)  # positional: ITEM_FIELDS follows Item's order (a test checks)
-
-
-def _first_text(*values: Any) -> Optional[str]:
-    """The first value that reads as non-empty text (a fallback chain)."""
-    for value in values:
-        if value is not None:
-            found = text(value)
-            if found:
-                return found
-    return None
+    return first_text(hub.get("hubIdentifier"), hub.get("identifier"), hub.get("key")) or ""
 
 
 def _hub_list_error() -> PayloadError:
