@@ -136,7 +136,11 @@ def test_real_movie_in_a_resume_answer():
         movie_id, "movie", "The 40 Year Old Virgin", 2005
     )
     assert item.duration == 7_947_520  # RunTimeTicks 79475200000
-    assert (item.view_offset, item.view_count, item.last_viewed_at) == (0, 0, None)
+    assert (item.view_offset, item.view_count, item.last_viewed_at) == (None, 0, None)  # never played
+    assert item.summary.startswith("Andy Stitzer has a pleasant life")
+    assert (item.content_rating, item.release_date) == ("R", datetime.date(2005, 8, 11))
+    assert (item.library_id, item.library_title) == (None, None)  # a resume row names no library
+    assert "/data/media" not in repr(item)  # its Path is never read
     utc = datetime.timezone.utc
     assert item.added_at == datetime.datetime(2022, 12, 28, 18, 36, 20, tzinfo=utc)
     assert item.thumb == f"/Items/{movie_id}/Images/Primary?tag=97605396008d64fbe73e44c5a6988b2c"
@@ -152,6 +156,13 @@ def test_real_live_tv_program():
     assert (item.key, item.type, item.title, item.duration) == (
         "313af13d6d1f394f23a447b2a15c9726", "program", "Fixture News", 7_200_000
     )
+    utc = datetime.timezone.utc
+    assert (item.starts_at, item.ends_at, item.channel_title) == (
+        datetime.datetime(2026, 10, 3, 22, 51, 15, tzinfo=utc),
+        datetime.datetime(2026, 10, 4, 0, 51, 15, tzinfo=utc),
+        "Fixture One",
+    )
+    assert (item.view_offset, item.view_count) == (None, None)  # a listing has no play state
 
 
 @pytest.mark.parametrize("name", ALL_FILES)

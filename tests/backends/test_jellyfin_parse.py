@@ -209,7 +209,7 @@ def hubs(page):
         ("Movie", "movie"), ("Episode", "episode"), ("Season", "season"), ("Series", "show"),
         ("MusicAlbum", "album"), ("Audio", "track"), ("MusicArtist", "artist"),
         ("BoxSet", "collection"), ("Program", "program"), ("TvProgram", "program"),
-        ("LiveTvProgram", "program"), ("Photo", "photo"), ("Playlist", "playlist"),
+        ("LiveTvProgram", "program"), ("TvChannel", "channel"), ("Photo", "photo"), ("Playlist", "playlist"),
         ("Video", "clip"), ("Trailer", "clip"), ("MusicVideo", "clip"),
         # anything else keeps Jellyfin's own string
         ("AudioBook", "AudioBook"), ("Book", "Book"), ("PhotoAlbum", "PhotoAlbum"),
@@ -657,10 +657,11 @@ _ITEM_FIELDS = [
     "Id", "Type", "Name", "SeriesName", "SeasonName", "Album", "AlbumArtist", "IndexNumber",
     "ParentIndexNumber", "ProductionYear", "RunTimeTicks", "DateCreated", "UserData",
     "ImageTags", "BackdropImageTags", "ParentBackdropImageTags", "ParentBackdropItemId",
-    "SeriesId", "SeriesPrimaryImageTag",
+    "SeriesId", "SeriesPrimaryImageTag", "Overview", "OfficialRating", "PremiereDate",
+    "ChildCount", "RecursiveItemCount", "StartDate", "EndDate", "ChannelName",
 ]
 _user_data = st.dictionaries(
-    st.sampled_from(["PlaybackPositionTicks", "PlayCount", "LastPlayedDate"]), _junk
+    st.sampled_from(["PlaybackPositionTicks", "PlayCount", "LastPlayedDate", "UnplayedItemCount"]), _junk
 )
 _item = st.dictionaries(st.sampled_from(_ITEM_FIELDS), _junk | _user_data, max_size=10) | _junk
 _query = st.fixed_dictionaries({}, optional={"Items": st.lists(_item, max_size=4) | _junk,

@@ -922,7 +922,9 @@ HUB_FIELDS = ["hubIdentifier", "identifier", "key", "title", "context", "style",
 ITEM_FIELDS = [
     "ratingKey", "type", "title", "parentTitle", "grandparentTitle", "index", "parentIndex", "year",
     "thumb", "parentThumb", "composite", "art", "grandparentArt", "grandparentThumb", "duration",
-    "viewOffset", "viewCount", "lastViewedAt", "addedAt", "Media",
+    "viewOffset", "viewCount", "lastViewedAt", "addedAt", "Media", "key", "summary", "contentRating",
+    "originallyAvailableAt", "leafCount", "viewedLeafCount", "librarySectionID", "librarySectionTitle",
+    "channelTitle", "beginsAt", "endsAt", "channelCallSign",
 ]
 
 scalars = (

@@ -4,8 +4,19 @@ Pure, like :mod:`.parse`. ``Id`` -> key, ``Name`` -> title, ``Type`` -> type
 (:data:`ITEM_TYPES`; missing gives ``""``), ``IndexNumber``/``ParentIndexNumber``
 -> index and parent index, ``ProductionYear`` -> year, ``RunTimeTicks`` and
 ``UserData.PlaybackPositionTicks`` (100 ns ticks) -> milliseconds,
-``UserData.PlayCount`` -> view count, ``UserData.LastPlayedDate`` and
-``DateCreated`` -> aware UTC datetimes. Parent/grandparent titles are
+``UserData.PlayCount`` -> view count (play state as
+:func:`homesections.values.play_state` means it: a position of 0 is none),
+``UserData.LastPlayedDate`` and ``DateCreated`` -> aware UTC datetimes.
+The card fields: ``Overview`` -> summary, ``OfficialRating`` -> content
+rating, ``PremiereDate`` -> release date (its day), ``RecursiveItemCount``
+(the playable items below a folder, counted by the server) -> leaf count, or
+``ChildCount`` for the types whose children are those items (a season, an
+album, a playlist, a collection; a show's children are seasons, an artist's
+albums), ``UserData.UnplayedItemCount`` -> unplayed count, ``ChannelName`` ->
+channel title, and ``StartDate``/``EndDate`` -> start and end, read only when
+``StartDate`` is there (a live TV listing or a recording: a show's lone
+``EndDate`` is the end of its run, not of a broadcast). The library is the
+one the row comes from, given by the caller. Parent/grandparent titles are
 ``SeasonName``/``SeriesName`` (a season: ``SeriesName``/-; a track:
 ``Album``/``AlbumArtist``; an album: ``AlbumArtist``/-). Images are server
 paths, present only when the server sent a tag: thumb
@@ -25,9 +36,9 @@ from typing import Any, Optional
 from urllib.parse import quote
 
 from homesections import Item, PayloadError
-from homesections.values import from_iso, integer, text
+from homesections.values import from_iso, integer, iso_date, play_state, text
 
-__all__ = ["parse_item", "ITEM_TYPES", "TICKS_PER_MS"]
+__all__ = ["parse_item", "ITEM_TYPES", "TICKS_PER_MS", "Library", "NO_LIBRARY"]
 
 #: Jellyfin ``Type`` -> the shared item vocabulary; other types keep their own string.
 #: Plex calls trailers, extras, home videos and music videos "clips", so
@@ -36,7 +47,7 @@ ITEM_TYPES: Mapping[str, str] = MappingProxyType({
     "Movie": "movie", "Episode": "episode", "Season": "season", "Series": "show",
     "MusicAlbum": "album", "Audio": "track", "MusicArtist": "artist",
     "BoxSet": "collection", "Program": "program", "TvProgram": "program",
-    "LiveTvProgram": "program", "Photo": "photo", "Playlist": "playlist",
+    "LiveTvProgram": "program", "TvChannel": "channel", "Photo": "photo", "Playlist": "playlist",
     "Video": "clip", "Trailer": "clip", "MusicVideo": "clip",
 })
 
@@ -53,12 +64,22 @@ _TITLE_FIELDS: Mapping[str, tuple[str, Optional[str]]] = MappingProxyType({
     "album": ("AlbumArtist", None),
 })
 _EPISODE_FIELDS = _TITLE_FIELDS["episode"]
+# The mapped types whose ChildCount counts playable items (used without RecursiveItemCount).
+_LEAF_CHILDREN = frozenset({"season", "album", "playlist", "collection"})
 
 _NOTHING: Mapping[str, Any] = MappingProxyType({})
 
+#: A row's library: ``(view id, view name)``, either ``None`` when unknown.
+Library = tuple[Optional[str], Optional[str]]
+NO_LIBRARY: Library = (None, None)
 
-def parse_item(raw: Any, where: str) -> Item:
-    """One BaseItemDto as an :class:`Item`; each field is read once."""
+
+def parse_item(raw: Any, where: str, library: Library = NO_LIBRARY) -> Item:
+    """One BaseItemDto as an :class:`Item`; each field is read once.
+
+    ``library`` is ``(id, name)`` of the library the row shows, when the row
+    has one (a "Recently Added" row); ``(None, None)`` otherwise.
+    """
     if not isinstance(raw, dict):
         raise wrong(raw, where, "an object (a BaseItemDto)")
     get = raw.get
@@ -68,6 +89,10 @@ def parse_item(raw: Any, where: str) -> Item:
     parent_field, grandparent_field = _TITLE_FIELDS.get(item_type, _EPISODE_FIELDS)
     user_data = as_object(get("UserData"), where, ".UserData")
     image_tags = as_object(get("ImageTags"), where, ".ImageTags")
+    view_offset, view_count = play_state(
+        item_type, _ms(user_data.get("PlaybackPositionTicks")), integer(user_data.get("PlayCount")),
+    )
+    starts_at = from_iso(get("StartDate"))
     return Item(
         key=key,
         type=item_type,
@@ -81,11 +106,29 @@ def parse_item(raw: Any, where: str) -> Item:
         art=_backdrop(raw, key, where),
         grandparent_thumb=_image(text(get("SeriesId")), "Primary", get("SeriesPrimaryImageTag")),
         duration=_ms(get("RunTimeTicks")),
-        view_offset=_ms(user_data.get("PlaybackPositionTicks")),
-        view_count=integer(user_data.get("PlayCount")),
+        view_offset=view_offset,
+        view_count=view_count,
         last_viewed_at=from_iso(user_data.get("LastPlayedDate")),
         added_at=from_iso(get("DateCreated")),
+        summary=text(get("Overview")),
+        content_rating=text(get("OfficialRating")),
+        release_date=iso_date(get("PremiereDate")),
+        leaf_count=_leaf_count(raw, item_type),
+        unplayed_count=integer(user_data.get("UnplayedItemCount")),
+        library_id=library[0],
+        library_title=library[1],
+        starts_at=starts_at,
+        ends_at=from_iso(get("EndDate")) if starts_at is not None else None,
+        channel_title=text(get("ChannelName")),
     )
+
+
+def _leaf_count(raw: dict, item_type: str) -> Optional[int]:
+    """The playable items below a folder: ``RecursiveItemCount``, else a ``ChildCount`` that counts them."""
+    count = integer(raw.get("RecursiveItemCount"))
+    if count is None and item_type in _LEAF_CHILDREN:
+        count = integer(raw.get("ChildCount"))
+    return count
 
 
 def _ms(ticks: Any) -> Optional[int]:

@@ -54,6 +54,11 @@ For one row fetched again, :func:`row_of` says which answer feeds it and
 Items are mapped by :mod:`homesections_jellyfin.items`: ``null`` anywhere means
 absent, and an object, list or item of the wrong kind is a
 :class:`~homesections.PayloadError` naming its place (``resume.Items[3].UserData``).
+An item's library (``library_id``, ``library_title``) is the view of the
+"Recently Added" row it comes from (the id alone when :func:`parse_row` maps
+that row's answer by itself). Items of the resume and Next Up rows have none:
+the only library-like field they carry, ``ParentId``, is their parent (a
+season, an album, a folder), not their library.
 """
 
 from __future__ import annotations
@@ -68,7 +73,7 @@ from homesections.build import MAX_IDENTIFIER_LENGTH, PageBuilder
 from homesections.decoding import load_json
 from homesections.values import integer, text
 
-from .items import ITEM_TYPES, as_list, as_object, parse_item, segment, wrong
+from .items import ITEM_TYPES, NO_LIBRARY, Library, as_list, as_object, parse_item, segment, wrong
 
 __all__ = [
     "parse_envelope", "parse_row", "section_order", "latest_rows", "row_of", "Row",
@@ -223,7 +228,9 @@ def parse_row(section: Section, payload: Any) -> Section:
     if row.view_id is None:
         _add_query_row(builder, section, payload, row.where)
     else:
-        _add_latest_row(builder, section, payload, row.where)
+        # One request names the library by its id only; sync_section keeps the
+        # title the cached items got from the whole page's views.
+        _add_latest_row(builder, section, payload, row.where, (row.view_id, None))
     (parsed,) = builder.build().sections  # row_of accepts only identifiers a page can hold
     return parsed
 
@@ -288,7 +295,8 @@ def _add_latest(builder: PageBuilder, latest: Any, views: dict[str, Mapping]) ->
     for view_id, view in views.items():
         items = latest.get(view_id)
         if items is not None:
-            _add_latest_row(builder, _latest_section(view_id, view), items, f"latest.{view_id}")
+            _add_latest_row(builder, _latest_section(view_id, view), items, f"latest.{view_id}",
+                            (view_id, text(view.get("Name"))))
     for view_id, items in latest.items():
         if items is not None and view_id not in views:
             builder.skip(f"latest.{view_id}", "library not in views")
@@ -306,16 +314,18 @@ def _latest_section(view_id: str, view: Mapping) -> Section:
     )
 
 
-def _add_latest_row(builder: PageBuilder, template: Section, items: Any, where: str) -> None:
+def _add_latest_row(
+    builder: PageBuilder, template: Section, items: Any, where: str, library: Library,
+) -> None:
     if not isinstance(items, list):
         raise wrong(items, where, "a list (the /Items/Latest answer)")
     handle = builder.add_section(replace(template, size=len(items), more=False), where)
-    _add_items(builder, handle, items, where)
+    _add_items(builder, handle, items, where, library)
 
 
-def _add_items(builder: PageBuilder, handle: Any, items: list, where: str) -> None:
+def _add_items(builder: PageBuilder, handle: Any, items: list, where: str, library: Library = NO_LIBRARY) -> None:
     if handle is None:  # the builder left the section out (and listed it)
         return
     for i, raw in enumerate(items):
         place = f"{where}[{i}]"
-        builder.add_item(handle, parse_item(raw, place), place)
+        builder.add_item(handle, parse_item(raw, place, library), place)
