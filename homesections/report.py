@@ -19,7 +19,9 @@ class SyncReport:
     or deleted in media items (when the plugin owns them), sections and links,
     not counting the freshness stamp. ``items_left_out`` counts items the
     host's media-item store returned no id for, which were left out of their
-    sections.
+    sections. ``kept`` holds the cached sections a refresh with
+    ``keep_failed=True`` kept, marked stale, because the request that brings
+    them failed; they are in none of the other four.
     """
 
     source_id: str
@@ -29,6 +31,7 @@ class SyncReport:
     unchanged: tuple[str, ...] = ()
     rows_written: int = 0
     items_left_out: int = 0
+    kept: tuple[str, ...] = ()
 
     @property
     def has_changes(self) -> bool:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Optional, overload
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 import peewee
 from playhouse.migrate import SchemaMigrator
 
+from . import refresh as refreshing
 from .backend import Backend
 from .build import MAX_IDENTIFIER_LENGTH
 from .dialect import Dialect, dialect_for, unwrap
@@ -19,8 +21,11 @@ from .migrations import MigrationContext, MigrationRunner, MigrationStatus
 from .models import build_models, utc_now
 from .page import HomePage, Section
 from .report import SectionStatus, SyncReport
-from .sync import SectionWriter
+from .sync import Keep, SectionWriter
 from .validate import check_page, check_section
+
+if TYPE_CHECKING:
+    from .refresh import CommitGate
 
 __all__ = ["HomeSections", "SQLITE_PRAGMAS"]
 
@@ -154,9 +159,7 @@ class HomeSections:
         a source the plugin adds for this sync (an existing source is never
         rewritten).
         """
-        _check_source_id(source_id)
-        page = check_page(page)
-        return self._write(source_id, page.sections, whole_page=True, backend_name=backend_name)
+        return self._sync_page(source_id, page, backend_name=backend_name)
 
     def sync_section(self, source_id: str, section: Section) -> SyncReport:
         """Refresh one section of ``source_id`` (a new one goes last), leaving the others alone.
@@ -165,38 +168,82 @@ class HomeSections:
         shows one of them whose values changed is listed in the report's
         ``changed`` too, so a UI redraws it.
         """
+        return self._sync_one(source_id, section)
+
+    def load(self, source_id: str) -> HomePage:
+        """The cached home page of ``source_id``; an unknown source gives an empty page.
+
+        No network, and at most three queries whatever the number of sections,
+        all in one read transaction, so a sync committing meanwhile is seen
+        whole or not at all.
+        """
         _check_source_id(source_id)
-        section = check_section(section, "section")
-        return self._write(source_id, (section,), whole_page=False, backend_name=None)
-
-    def refresh(self, source_id: str, backend: Backend) -> SyncReport:
-        """Fetch the home page from ``backend`` and sync it.
-
-        A failed fetch or parse raises before anything is written.
-        """
-        if not isinstance(backend, Backend):
-            raise ConfigurationError(f"refresh needs a homesections.Backend, got {type(backend).__name__}")
-        page = backend.fetch_home()
-        return self.sync(source_id, page, backend_name=backend.name)
-
-    @overload
-    def load(self, source_id: str) -> HomePage: ...
-
-    @overload
-    def load(self, source_id: None = None) -> dict[str, HomePage]: ...
-
-    def load(self, source_id: Optional[str] = None) -> HomePage | dict[str, HomePage]:
-        """The cached home page of ``source_id``, or ``{source id: HomePage}`` for every source.
-
-        An unknown source gives an empty page. No network, and at most three
-        queries whatever the number of sections, all in one read transaction,
-        so a sync committing meanwhile is seen whole or not at all.
-        """
-        if source_id is not None:
-            _check_source_id(source_id)
         with self._dialect().read_transaction():
             pages = load_pages(self.models, self.media_items, source_id)
-        return pages if source_id is None else pages.get(source_id, HomePage())
+        return pages.get(source_id, HomePage())
+
+    def load_all(self) -> dict[str, HomePage]:
+        """``{source id: HomePage}`` for every source, those with nothing cached included.
+
+        The same three queries and one snapshot as :meth:`load`.
+        """
+        with self._dialect().read_transaction():
+            return load_pages(self.models, self.media_items, None)
+
+    # -- refresh from a server (the work is in refresh.py) -------------------
+
+    def refresh(self, source_id: str, backend: Backend, *, keep_failed: bool = False) -> SyncReport:
+        """Fetch the home page from ``backend`` and sync it; return what changed.
+
+        All or nothing by default: a failed fetch, parse or write raises and
+        leaves the cache as it was, and so does a fetch where one of several
+        requests failed (:class:`~homesections.IncompleteFetchError`), since
+        syncing that page would delete the sections the failed request
+        brings. With ``keep_failed=True`` the rest is synced and those
+        sections keep their cached rows, marked stale; the report's ``kept``
+        lists them.
+        """
+        return refreshing.refresh(self, source_id, backend, keep_failed=keep_failed)
+
+    def refresh_stale(
+        self, source_id: str, backend: Backend, max_age: datetime.timedelta, *,
+        keep_failed: bool = False,
+    ) -> Optional[SyncReport]:
+        """:meth:`refresh` when :meth:`needs_refresh` says so (nothing cached, a section
+        marked stale, or older than ``max_age``); ``None`` when nothing was needed."""
+        return refreshing.refresh_stale(self, source_id, backend, max_age, keep_failed=keep_failed)
+
+    def refresh_section(self, source_id: str, backend: Backend, hub_identifier: str) -> SyncReport:
+        """Fetch one cached section again (``backend.fetch_hub``) and sync it alone.
+
+        For a row that changes often, such as Continue Watching after
+        playback. A hub that is not cached for the source raises
+        :class:`~homesections.SectionError`.
+        """
+        return refreshing.refresh_section(self, source_id, backend, hub_identifier)
+
+    def start_background_refresh(
+        self,
+        source_id: str,
+        backend: Backend,
+        interval: datetime.timedelta | float,
+        *,
+        on_change: Optional[Callable[[SyncReport], Any]] = None,
+        on_error: Optional[Callable[[Exception], Any]] = None,
+        max_backoff: datetime.timedelta | float = refreshing.MAX_BACKOFF,
+    ) -> "refreshing.BackgroundRefresh":
+        """Keep ``source_id`` fresh from a daemon thread; return its handle.
+
+        See :class:`homesections.refresh.BackgroundRefresh`: the thread calls
+        :meth:`refresh_stale` (keeping failed requests' sections) about every
+        ``interval`` (a timedelta or seconds), backs off after failures, calls
+        ``on_change(report)`` when the page changed and ``on_error(exc)`` when
+        a refresh failed, and ``handle.stop()`` ends it within a second.
+        """
+        return refreshing.BackgroundRefresh(
+            self, source_id, backend, interval,
+            on_change=on_change, on_error=on_error, max_backoff=max_backoff,
+        )
 
     # -- staleness ------------------------------------------------------------
 
@@ -256,15 +303,23 @@ class HomeSections:
 
     # -- internals --------------------------------------------------------
 
-    def _write(self, source_id: str, sections, whole_page: bool, backend_name: Optional[str]) -> SyncReport:
+    def _write(
+        self, source_id: str, sections: Sequence[Section], whole_page: bool,
+        backend_name: Optional[str], keep: Optional[Keep] = None,
+        gate: Optional[CommitGate] = None,
+    ) -> SyncReport:
         now = self._now()
         dialect = self._dialect()
         if self._writer is None or self._writer.dialect.db is not dialect.db:
             self._writer = SectionWriter(self.models, self.media_items, dialect)
         try:
-            with dialect.write_transaction(source_id):
-                self._ensure_source(source_id, backend_name, now)
-                return self._writer.write(source_id, sections, now, whole_page)
+            with gate if gate is not None else nullcontext():
+                with dialect.write_transaction(source_id):
+                    self._ensure_source(source_id, backend_name, now)
+                    report = self._writer.write(source_id, sections, now, whole_page, keep)
+                    if gate is not None:
+                        gate.checkpoint()  # held until the commit is done, or raises: roll back
+                return report
         except HomeSectionsError:
             raise
         except (OverflowError, ValueError, peewee.DataError) as exc:
@@ -275,6 +330,21 @@ class HomeSections:
                 f"the page holds a value the database cannot store ({type(exc).__name__}: {exc})",
                 where="page",
             ) from exc
+
+    def _sync_page(
+        self, source_id: str, page: HomePage, *, backend_name: Optional[str] = None,
+        keep: Optional[Keep] = None, gate: Optional[CommitGate] = None,
+    ) -> SyncReport:
+        """:meth:`sync` with what a refresh adds: sections to keep, and a commit gate."""
+        _check_source_id(source_id)
+        page = check_page(page)
+        return self._write(source_id, page.sections, True, backend_name, keep, gate)
+
+    def _sync_one(self, source_id: str, section: Section, gate: Optional[CommitGate] = None) -> SyncReport:
+        """:meth:`sync_section`, with a refresh's commit gate."""
+        _check_source_id(source_id)
+        section = check_section(section, "section")
+        return self._write(source_id, (section,), False, None, None, gate)
 
     def _ensure_source(self, source_id: str, backend_name: Optional[str], now: datetime.datetime) -> None:
         Source = self.models.Source

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 import operator
 from operator import attrgetter, itemgetter
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from .dialect import Dialect, fetch_rows, insert_template, update_template
 from .errors import ConfigurationError
@@ -30,6 +30,11 @@ __all__ = ["SectionWriter"]
 
 # Section fields compared and stored, in column order (position comes last).
 _FIELDS = tuple(name for name in SECTION_FIELDS if name != "hub_identifier")
+# Where hub_key sits in a cached section row (id, *fields, position).
+_HUB_KEY = 1 + _FIELDS.index("hub_key")
+
+#: Which cached sections a partial page keeps: ``keep(hub_identifier, hub_key)``.
+Keep = Callable[[str, Optional[str]], bool]
 # Columns of a cached link row (section id, media item id, link id, position).
 _MEDIA_ITEM, _POSITION = itemgetter(1), itemgetter(3)
 _KEY = attrgetter("key")
@@ -67,23 +72,31 @@ class SectionWriter:
         self._update_order = [given.index(f.name) for f in updated]
         self._insert_link = insert_template(L, [L.section, L.media_item, L.position, L.created_at])
         self._move_link, _ = update_template(L, [L.position], L.id)
+        self._keep_section, _ = update_template(S, [S.position, S.is_stale], S.id)
         self._link_id = L.media_item
 
     def write(
         self, source_id: str, sections: Sequence[Section], now: datetime.datetime,
-        whole_page: bool,
+        whole_page: bool, keep: Optional[Keep] = None,
     ) -> SyncReport:
         """Write ``sections`` for ``source_id``.
 
         With ``whole_page`` the sections are the whole page: positions are
-        their order and cached sections not among them are deleted. Otherwise
-        they are refreshed in place (a new one goes to the end) and the rest of
-        the page is left alone.
+        their order and cached sections not among them are deleted, except
+        those ``keep`` claims (the sections of requests that failed): those
+        stay where they were among the others, with their items, marked
+        stale. Without ``whole_page`` the sections are refreshed in place (a
+        new one goes to the end) and the rest of the page is left alone.
         """
         sections = _unify(sections)
         stamp = now.astimezone(datetime.timezone.utc).replace(tzinfo=None)
         cached = self._cached_sections(source_id)
-        plans = self._plan(sections, cached, whole_page)
+        kept: list[str] = []
+        if whole_page and keep is not None:
+            wanted = {s.hub_identifier for s in sections}
+            kept = [hub for hub, row in cached.items()
+                    if hub not in wanted and keep(hub, row[_HUB_KEY])]
+        plans, kept_positions = self._plan(sections, cached, whole_page, kept)
         cached_links = self._cached_links(plans)
         ids, rows, changed_items = self._upsert_items(source_id, sections, cached_links)
         for plan in plans:
@@ -116,8 +129,8 @@ class SectionWriter:
             else:
                 unchanged.append(hub)
 
-        kept = {p.section.hub_identifier for p in plans}
-        removed = [hub for hub in cached if hub not in kept] if whole_page else []
+        staying = {p.section.hub_identifier for p in plans}.union(kept)
+        removed = [hub for hub in cached if hub not in staying] if whole_page else []
         if not whole_page and changed_items:
             # The rest of the page shares the media rows just rewritten.
             changed += self._also_showing(source_id, plans, changed_items)
@@ -131,7 +144,10 @@ class SectionWriter:
         self.dialect.execute_many(self._update_section, section_updates)
         self.dialect.execute_many(self._move_link, links_moved)
         self.dialect.execute_many(self._insert_link, links_in)
-        self._stamp(source_id, plans, stamp, whole_page)
+        self.dialect.execute_many(self._keep_section, [
+            (position, True, cached[hub][0]) for hub, position in zip(kept, kept_positions)
+        ])
+        self._stamp(source_id, plans, stamp, whole_page and not kept)
 
         return SyncReport(
             source_id=source_id,
@@ -142,6 +158,7 @@ class SectionWriter:
             rows_written=rows + len(new_plans) + len(section_updates)
             + len(links_in) + len(links_moved),
             items_left_out=left_out,
+            kept=tuple(kept),
         )
 
     def _delete_sections(self, section_ids: list) -> int:
@@ -162,9 +179,15 @@ class SectionWriter:
         L = self.models.HomeSectionItem
         return L.delete().where(self.dialect.id_in(L.id, link_ids)).execute()
 
-    def _plan(self, sections: Sequence[Section], cached: dict, whole_page: bool) -> list[_Plan]:
+    def _plan(
+        self, sections: Sequence[Section], cached: dict, whole_page: bool, kept: Sequence[str] = ()
+    ) -> tuple[list[_Plan], list[int]]:
+        """A plan per section, and the new positions of the ``kept`` cached sections."""
         if whole_page:
-            return [_Plan(s, n, cached.get(s.hub_identifier)) for n, s in enumerate(sections)]
+            order = _order_with_kept(sections, cached, kept)
+            where = {id(entry): n for n, entry in enumerate(order)}
+            plans = [_Plan(s, where[id(s)], cached.get(s.hub_identifier)) for s in sections]
+            return plans, [n for n, entry in enumerate(order) if isinstance(entry, str)]
         end = max((row[-1] for row in cached.values()), default=-1) + 1
         plans = []
         for section in sections:
@@ -174,7 +197,7 @@ class SectionWriter:
                 end += 1
             else:
                 plans.append(_Plan(section, row[-1], row))
-        return plans
+        return plans, []
 
     def _upsert_items(
         self, source_id: str, sections: Sequence[Section], cached_links: dict[int, list[tuple]]
@@ -278,6 +301,25 @@ def _unify(sections: Sequence[Section]) -> tuple[Section, ...]:
     if all(map(operator.is_, map(first.__getitem__, map(_KEY, items)), items)):
         return tuple(sections)
     return unify_items(sections)
+
+
+def _order_with_kept(sections: Sequence[Section], cached: dict, kept: Sequence[str]) -> list:
+    """The page's sections with the ``kept`` hub identifiers put back where they stood.
+
+    A kept section goes just before the first synced section that came after
+    it in the cache, so the rows of one failed request stay together, between
+    the same neighbours; kept sections that came after every synced one go last.
+    """
+    if not kept:
+        return list(sections)
+    waiting = sorted(kept, key=lambda hub: cached[hub][-1])
+    order: list = []
+    for section in sections:
+        row = cached.get(section.hub_identifier)
+        while row is not None and waiting and cached[waiting[0]][-1] < row[-1]:
+            order.append(waiting.pop(0))
+        order.append(section)
+    return order + waiting
 
 
 def _section_values(plan: _Plan) -> tuple:

@@ -72,7 +72,7 @@ def test_load_of_an_unknown_source_is_an_empty_page_and_writes_nothing(hs, query
 
 def test_load_of_an_empty_database_is_empty(hs):
     assert hs.load("plex") == HomePage()
-    assert hs.load() == {}
+    assert hs.load_all() == {}
 
 
 def test_load_without_a_source_returns_every_sources_page(hs):
@@ -81,7 +81,7 @@ def test_load_without_a_source_returns_every_sources_page(hs):
     hs.sync("plex", plex)
     hs.sync("jelly", jelly)
 
-    pages = hs.load()
+    pages = hs.load_all()
 
     assert pages == {"plex": plex, "jelly": jelly}
     assert pages["plex"] == hs.load("plex")
@@ -93,7 +93,7 @@ def test_every_source_includes_those_with_nothing_cached_as_empty_pages(hs):
     hs.sync("emptied", HomePage())
     hs.sync("plex", page(section("home.ondeck", "1")))
 
-    pages = hs.load()
+    pages = hs.load_all()
 
     assert pages == {"emptied": HomePage(), "new-server": HomePage(), "plex": hs.load("plex")}
     assert list(pages) == ["emptied", "new-server", "plex"]
@@ -104,7 +104,7 @@ def test_load_is_read_only(hs, query_log):
     query_log.statements.clear()
 
     hs.load("plex")
-    hs.load()
+    hs.load_all()
 
     assert query_log.queries() == query_log.selects()
 
@@ -122,7 +122,7 @@ def test_load_runs_the_same_few_queries_for_one_ten_or_a_hundred_sections(hs, qu
         sync_sections(hs, source_id, n)
         query_log.statements.clear()
 
-        loaded = hs.load() if whole else hs.load(source_id)
+        loaded = hs.load_all() if whole else hs.load(source_id)
 
         home = loaded[source_id] if whole else loaded
         assert len(home) == n and all(len(s.items) == 3 for s in home)

@@ -251,7 +251,7 @@ def test_every_call_on_an_uninitialized_proxy_says_so(call):
     hs = HomeSections(peewee.DatabaseProxy())
     calls = {
         "load": lambda: hs.load("a"),
-        "load_all": hs.load,
+        "load_all": hs.load_all,
         "stale_sections": hs.stale_sections,
         "needs_refresh": lambda: hs.needs_refresh("a", datetime.timedelta(minutes=5)),
         "sync": lambda: hs.sync("a", homesections.HomePage()),

@@ -248,7 +248,7 @@ def test_remove_source_removes_its_sections_links_and_media_items(hs, two_source
 
     assert snapshot(hs.db) == other_rows
     assert hs.load("gone") == HomePage()
-    assert "gone" not in hs.load()
+    assert "gone" not in hs.load_all()
     assert hs.load("plex") == page(section("a", "1"), section("b", "2"), section("c", "3"))
     assert hs.remove_source("gone") is False
 

@@ -566,9 +566,11 @@ def test_a_failed_fetch_leaves_the_cache_unchanged(hs, clock):
     before = snapshot(hs.db)
     clock.advance(minutes=5)
 
-    with pytest.raises(ConnectionError):
+    # A third party's backend raising its own error still gives a typed one, the cause kept.
+    with pytest.raises(homesections.FetchError, match="server unreachable") as caught:
         hs.refresh("plex", FakeBackend(error=ConnectionError("server unreachable")))
-    with pytest.raises(ConnectionError):
+    assert isinstance(caught.value.__cause__, ConnectionError)
+    with pytest.raises(homesections.FetchError):
         hs.refresh("new-source", FakeBackend(error=ConnectionError("server unreachable")))
 
     assert snapshot(hs.db) == before
