@@ -247,9 +247,10 @@ def page_from_dict(data: Any) -> HomePage:
         raise _fail("page", "an object", data)
     found: Optional[Any] = data.get("format")
     if found != FORMAT:
-        raise PayloadError(
-            f"{'no format key' if found is None else f'format {found!r:.60}'}: this version of "
-            f"homesections reads {FORMAT!r} (a newer format needs a newer homesections)",
-            where="format", expected=FORMAT,
-        )
+        if found is None:
+            message = f"no \"format\" key: not the homesections JSON form ({FORMAT})"
+        else:
+            message = (f"format {found!r:.60}: this version of homesections reads {FORMAT!r} "
+                       "(a newer format needs a newer homesections)")
+        raise PayloadError(message, where="format", expected=FORMAT)
     return _decode_record(HomePage, data, "")

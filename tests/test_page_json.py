@@ -105,7 +105,7 @@ _REMOVE = object()
 
 @pytest.mark.parametrize("path, value, where, says", [
     ("format", "homesections.page/2", "format", "'homesections.page/2'"),
-    ("format", _REMOVE, "format", "no format key"),
+    ("format", _REMOVE, "format", "no \"format\" key: not the homesections JSON form"),
     ("sections", {"0": {}}, "sections", "expected a list, got an object"),
     ("sections[1]", "custom.1", "sections[1]", "expected an object"),
     ("sections[1].hub_identifier", _REMOVE, "sections[1].hub_identifier", "'hub_identifier' is missing"),
