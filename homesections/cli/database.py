@@ -18,12 +18,13 @@ import click
 import peewee
 from playhouse import db_url
 
-from ..http import redact
 from ..store import SQLITE_PRAGMAS, HomeSections
 from .app import CliError, keep_secret
 
 __all__ = ["Cache", "open_cache"]
 
+# Query parameters of a database URL that hold a password.
+_PASSWORD_KEYS = frozenset({"password", "passwd"})
 # Settings that make a change on a read-only SQLite connection: left out there.
 _WRITING_PRAGMAS = ("journal_mode", "synchronous")
 
@@ -85,13 +86,25 @@ def _no_cache(shown: str) -> str:
 
 
 def _shown(target: str) -> str:
+    """The target as it may be printed: a URL's password (in the authority or the query) redacted."""
     if "://" not in target:
         return target
-    password = urllib.parse.urlsplit(target).password
-    keep_secret(password)
-    if password:
-        keep_secret(urllib.parse.unquote(password))
-    return redact(target)
+    parts = urllib.parse.urlsplit(target)
+    pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    secrets = [v for k, v in pairs if k.lower() in _PASSWORD_KEYS]
+    if parts.password is not None:
+        secrets.append(parts.password)
+    if not secrets:
+        return target
+    for secret in secrets:
+        keep_secret(secret)
+        keep_secret(urllib.parse.unquote(secret))
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = netloc.replace(f":{parts.password}@", ":REDACTED@", 1)
+    query = urllib.parse.urlencode(
+        [(k, "REDACTED" if k.lower() in _PASSWORD_KEYS else v) for k, v in pairs], safe="/:")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def _sqlite_path(target: str) -> str | None:
