@@ -31,7 +31,8 @@ class CliError(click.ClickException):
     """A failure the user can act on: one line on stderr, exit 1."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"homesections: error: {_scrub(self.format_message())}", err=True)
+        line = " ".join(self.format_message().split())  # one line, whatever the message held
+        click.echo(f"homesections: error: {_scrub(line)}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,8 +61,8 @@ def command(name: str, *, db_default: str = DEFAULT_DB, db_envvar: Optional[str]
             except OSError as exc:
                 _fail(debug, f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
             except Exception as exc:  # a bug: still one line, the traceback on request
-                _fail(debug, f"unexpected {type(exc).__name__}: {_first_line(exc)} "
-                             "(run again with --debug for the traceback)")
+                hint = "" if debug else " (run again with --debug for the traceback)"
+                _fail(debug, f"unexpected {type(exc).__name__}: {_first_line(exc)}{hint}")
 
         run = click.option("--debug", is_flag=True, help="Print the traceback of an error.")(run)
         run = click.option(

@@ -66,8 +66,8 @@ def open_cache(target: str, *, write: bool = False, create: bool = False, check:
         db = _sqlite(path, read_only=not write)
     else:
         db = _from_url(target, shown, read_only=not write)
-    hs = HomeSections(db)
     try:
+        hs = HomeSections(db)
         applied = tuple(hs.migrate()) if create else ()
         cache = Cache(hs, db, shown, applied)
         if check and not create:
@@ -125,8 +125,10 @@ def _sqlite(path: str, *, read_only: bool) -> peewee.Database:
 
 
 def _from_url(target: str, shown: str, *, read_only: bool) -> peewee.Database:
-    # Every transaction of a reading command is read-only, so a bug cannot write.
-    options = {"options": "-c default_transaction_read_only=on"} if read_only else {}
+    options = {}
+    if read_only and urllib.parse.urlsplit(target).scheme.startswith("postgres"):
+        # Every transaction of a reading command is read-only, so a bug cannot write.
+        options["options"] = "-c default_transaction_read_only=on"
     try:
         db = db_url.connect(target, **options)
     except RuntimeError:  # playhouse's word for a scheme it does not know
