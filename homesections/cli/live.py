@@ -158,7 +158,7 @@ def _watch(cache: Cache, source_id: str, backend: Backend, interval: datetime.ti
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     handle = cache.hs.start_background_refresh(source_id, backend, interval, on_change=changed, on_error=failed)
     handle.refresh_now()
-    echo_err(f"watching {source_id} every {interval}; Ctrl-C stops")
+    echo_err(f"watching {source_id} about every {interval.total_seconds():g} s; Ctrl-C stops")
     try:
         done.wait()
     except KeyboardInterrupt:
