@@ -8,6 +8,7 @@ from typing import Callable, Iterator
 
 import peewee
 import pytest
+from pytest_httpserver import HTTPServer
 
 from homesections import HomeSections
 
@@ -141,3 +142,19 @@ class _LoggingCursor:
 
     def __getattr__(self, name):
         return getattr(self._cursor, name)
+
+
+@pytest.fixture(scope="session")
+def _http_server() -> Iterator[HTTPServer]:
+    # One threaded server for the session: starting and stopping one per test
+    # costs half a second each. Threaded, so concurrent requests really overlap.
+    with HTTPServer(threaded=True) as server:
+        yield server
+
+
+@pytest.fixture
+def http_server(_http_server: HTTPServer) -> Iterator[HTTPServer]:
+    """A real HTTP server on 127.0.0.1, with no handlers and an empty log."""
+    _http_server.clear()
+    yield _http_server
+    _http_server.clear()
