@@ -17,6 +17,12 @@ __all__ = [
     "MigrationError",
     "SourceError",
     "SectionError",
+    "StoreError",
+    "SchemaError",
+    "DiskFullError",
+    "ConnectionLostError",
+    "LockTimeoutError",
+    "ReadOnlyError",
     "FetchError",
     "AuthError",
     "IncompleteFetchError",
@@ -64,6 +70,50 @@ class SourceError(HomeSectionsError, LookupError):
 
 class SectionError(HomeSectionsError, LookupError):
     """A section asked for by its hub identifier is not in the cache."""
+
+
+class StoreError(HomeSectionsError):
+    """The database refused or failed a read or a write; the driver's error is the ``__cause__``.
+
+    Whatever was being written was rolled back: the cache is as it was. The
+    subclasses name the usual causes; this class itself is any other
+    (an integrity error, a file that is not a database, ...).
+    """
+
+
+class SchemaError(StoreError):
+    """The plugin's tables are missing or behind this version: run ``HomeSections.migrate()``."""
+
+
+class DiskFullError(StoreError):
+    """The database or its disk is full; nothing of the failed write was kept.
+
+    ``rolled_back_transaction`` says whether the database rolled back the
+    host's whole transaction (SQLite may choose to): then the host's own
+    writes made in it before the failure are gone too. Either way the rest of
+    the host's ``atomic()`` block still runs in a transaction its rollback
+    undoes, but the host should leave the block.
+    """
+
+    def __init__(self, message: str, *, rolled_back_transaction: bool = False) -> None:
+        self.rolled_back_transaction = rolled_back_transaction
+        super().__init__(message)
+
+
+class ConnectionLostError(StoreError):
+    """The connection to the database server was lost.
+
+    Outside a transaction of the host's, the next call reconnects. Inside
+    one, the transaction is gone: leave the ``atomic()`` block first.
+    """
+
+
+class LockTimeoutError(StoreError):
+    """Another connection held the database's write lock for longer than the busy timeout."""
+
+
+class ReadOnlyError(StoreError):
+    """The database can only be read (a read-only file or mount, or a read-only server)."""
 
 
 class FetchError(HomeSectionsError):

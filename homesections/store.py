@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from contextlib import nullcontext
-from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, TypeVar
 
 import peewee
 from playhouse.migrate import SchemaMigrator
@@ -13,7 +14,13 @@ from . import refresh as refreshing
 from .backend import Backend
 from .build import MAX_IDENTIFIER_LENGTH
 from .dialect import Dialect, dialect_for, unwrap
-from .errors import ConfigurationError, HomeSectionsError, PayloadError, SourceError
+from .errors import (
+    ConfigurationError,
+    ConnectionLostError,
+    HomeSectionsError,
+    PayloadError,
+    SourceError,
+)
 from .fields import to_utc
 from .load import load_pages
 from .media_items import MediaItems, PluginMediaItems
@@ -36,15 +43,47 @@ __all__ = ["HomeSections", "SQLITE_PRAGMAS"]
 #: A sync inside a transaction of the host's own cannot wait like that: if
 #: another connection wrote since that transaction first read, SQLite refuses
 #: at once ("database is locked"). Sync outside the host's transactions, or
-#: open them with ``db.atomic(lock_type="IMMEDIATE")``.
+#: open them with ``db.atomic(lock_type="IMMEDIATE")``. The journal size
+#: limit (16 MiB) caps the WAL file once readers let go of old snapshots.
+#:
+#: On a full disk SQLite may roll back a host's whole transaction by itself;
+#: a sync inside it then raises :class:`~homesections.DiskFullError` with
+#: ``rolled_back_transaction=True`` and opens a new transaction, so the rest of
+#: the host's block is still undone by its rollback: leave your ``atomic()``
+#: block on this error.
 SQLITE_PRAGMAS: dict[str, Any] = {
     "busy_timeout": 10_000,
     "journal_mode": "wal",
     "foreign_keys": 1,
     "synchronous": "normal",
+    "journal_size_limit": 16 * 1024 * 1024,
 }
 
 Clock = Callable[[], datetime.datetime]
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _store_errors(method: _Method) -> _Method:
+    """Raise what the database raises inside ``method`` as a :class:`~homesections.StoreError`.
+
+    Translated when it happens, not checked ahead: another process may roll
+    the schema back at any time, and a try block costs nothing until it fires.
+    """
+
+    @functools.wraps(method)
+    def translated(self: "HomeSections", *args: Any, **kwargs: Any) -> Any:
+        try:
+            self._dialect().revive()
+            return method(self, *args, **kwargs)
+        except HomeSectionsError:
+            raise
+        except Exception as exc:
+            error = self._translate(exc)
+            if error is None:
+                raise
+            raise error from exc
+
+    return translated  # type: ignore[return-value]
 
 
 class HomeSections:
@@ -85,6 +124,7 @@ class HomeSections:
         self.media_items: MediaItems = media_items
         self._clock = clock or utc_now
         self._writer: Optional[SectionWriter] = None
+        self._dialect_cache: Optional[Dialect] = None
 
     def __repr__(self) -> str:
         owner = "plugin" if self.owns_sources else "host"
@@ -92,6 +132,7 @@ class HomeSections:
 
     # -- migrations -------------------------------------------------------
 
+    @_store_errors
     def migrate(self) -> list[str]:
         """Apply the pending migrations, in one locked transaction; return their names.
 
@@ -100,6 +141,7 @@ class HomeSections:
         """
         return self._runner().migrate()
 
+    @_store_errors
     def rollback(self, steps: int = 1) -> list[str]:
         """Undo the newest ``steps`` migrations; return their names, newest first.
 
@@ -108,12 +150,14 @@ class HomeSections:
         """
         return self._runner().rollback(steps)
 
+    @_store_errors
     def migrations(self) -> list[MigrationStatus]:
         """Every migration of this registration, in order, applied or pending."""
         return self._runner().status()
 
     # -- sources ----------------------------------------------------------
 
+    @_store_errors
     def add_source(
         self, source_id: str, name: Optional[str] = None, backend_name: Optional[str] = None
     ) -> None:
@@ -126,11 +170,13 @@ class HomeSections:
             Source.insert(id=source_id, name=name or source_id, backend=backend_name,
                           created_at=self._now()).execute()
 
+    @_store_errors
     def sources(self) -> list[peewee.Model]:
         """The sources the plugin owns, ordered by id."""
         Source = self._owned_sources("sources")
         return list(Source.select().order_by(Source.id))
 
+    @_store_errors
     def remove_source(self, source_id: str) -> bool:
         """Remove a source the plugin owns, with its sections, links and media items.
 
@@ -150,6 +196,7 @@ class HomeSections:
 
     # -- sync and load ----------------------------------------------------
 
+    @_store_errors
     def sync(self, source_id: str, page: HomePage, *, backend_name: Optional[str] = None) -> SyncReport:
         """Write ``page`` as the home page of ``source_id``, in one transaction.
 
@@ -161,6 +208,7 @@ class HomeSections:
         """
         return self._sync_page(source_id, page, backend_name=backend_name)
 
+    @_store_errors
     def sync_section(self, source_id: str, section: Section) -> SyncReport:
         """Refresh one section of ``source_id`` (a new one goes last), leaving the others alone.
 
@@ -170,6 +218,7 @@ class HomeSections:
         """
         return self._sync_one(source_id, section)
 
+    @_store_errors
     def load(self, source_id: str) -> HomePage:
         """The cached home page of ``source_id``; an unknown source gives an empty page.
 
@@ -182,6 +231,7 @@ class HomeSections:
             pages = load_pages(self.models, self.media_items, source_id)
         return pages.get(source_id, HomePage())
 
+    @_store_errors
     def load_all(self) -> dict[str, HomePage]:
         """``{source id: HomePage}`` for every source, those with nothing cached included.
 
@@ -192,6 +242,7 @@ class HomeSections:
 
     # -- refresh from a server (the work is in refresh.py) -------------------
 
+    @_store_errors
     def refresh(self, source_id: str, backend: Backend, *, keep_failed: bool = False) -> SyncReport:
         """Fetch the home page from ``backend`` and sync it; return what changed.
 
@@ -205,6 +256,7 @@ class HomeSections:
         """
         return refreshing.refresh(self, source_id, backend, keep_failed=keep_failed)
 
+    @_store_errors
     def refresh_stale(
         self, source_id: str, backend: Backend, max_age: datetime.timedelta, *,
         keep_failed: bool = False,
@@ -213,6 +265,7 @@ class HomeSections:
         marked stale, or older than ``max_age``); ``None`` when nothing was needed."""
         return refreshing.refresh_stale(self, source_id, backend, max_age, keep_failed=keep_failed)
 
+    @_store_errors
     def refresh_section(self, source_id: str, backend: Backend, hub_identifier: str) -> SyncReport:
         """Fetch one cached section again (``backend.fetch_hub``) and sync it alone.
 
@@ -222,6 +275,7 @@ class HomeSections:
         """
         return refreshing.refresh_section(self, source_id, backend, hub_identifier)
 
+    @_store_errors
     def start_background_refresh(
         self,
         source_id: str,
@@ -247,6 +301,7 @@ class HomeSections:
 
     # -- staleness ------------------------------------------------------------
 
+    @_store_errors
     def mark_stale(self, source_id: str, hub_identifier: Optional[str] = None) -> int:
         """Mark one section (or every section) of a source stale; return how many."""
         _check_source_id(source_id)
@@ -257,6 +312,7 @@ class HomeSections:
         with self._dialect().write_transaction(source_id):
             return S.update({S.is_stale: True}).where(where).execute()
 
+    @_store_errors
     def stale_sections(
         self, source_id: Optional[str] = None, older_than: Optional[datetime.timedelta] = None
     ) -> list[SectionStatus]:
@@ -277,6 +333,7 @@ class HomeSections:
             for source, hub, title, last_updated, is_stale in query.tuples()
         ]
 
+    @_store_errors
     def needs_refresh(self, source_id: str, max_age: datetime.timedelta) -> bool:
         """Whether ``source_id`` should be refreshed: nothing cached, a stale section, or older than ``max_age``."""
         _check_source_id(source_id)
@@ -293,6 +350,7 @@ class HomeSections:
 
     # -- housekeeping -----------------------------------------------------
 
+    @_store_errors
     def prune_media_items(self) -> int:
         """Delete the plugin's media items no section links to any more; return how many."""
         MediaItem = self._owned_media_items("prune_media_items")
@@ -331,6 +389,7 @@ class HomeSections:
                 where="page",
             ) from exc
 
+    @_store_errors
     def _sync_page(
         self, source_id: str, page: HomePage, *, backend_name: Optional[str] = None,
         keep: Optional[Keep] = None, gate: Optional[CommitGate] = None,
@@ -340,11 +399,19 @@ class HomeSections:
         page = check_page(page)
         return self._write(source_id, page.sections, True, backend_name, keep, gate)
 
+    @_store_errors
     def _sync_one(self, source_id: str, section: Section, gate: Optional[CommitGate] = None) -> SyncReport:
         """:meth:`sync_section`, with a refresh's commit gate."""
         _check_source_id(source_id)
         section = check_section(section, "section")
         return self._write(source_id, (section,), False, None, None, gate)
+
+    def _translate(self, exc: Exception) -> Optional[HomeSectionsError]:
+        dialect = self._dialect()
+        error = dialect.translate(exc)
+        if isinstance(error, ConnectionLostError):
+            dialect.revive()  # outside a host's transaction, the next call reconnects
+        return error
 
     def _ensure_source(self, source_id: str, backend_name: Optional[str], now: datetime.datetime) -> None:
         Source = self.models.Source
@@ -364,7 +431,11 @@ class HomeSections:
         return now.astimezone(datetime.timezone.utc)
 
     def _dialect(self) -> Dialect:
-        return dialect_for(self.db)
+        # One per database: a proxy may be pointed at another one later.
+        real = unwrap(self.db)
+        if self._dialect_cache is None or self._dialect_cache.db is not real:
+            self._dialect_cache = dialect_for(real)
+        return self._dialect_cache
 
     def _runner(self) -> MigrationRunner:
         db = unwrap(self.db)

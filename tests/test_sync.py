@@ -740,9 +740,10 @@ def test_a_constraint_failure_mid_sync_rolls_everything_back(hs, cached, monkeyp
 
     monkeypatch.setattr(hs.media_items, "upsert", upsert_with_a_dangling_id)
 
-    with pytest.raises(peewee.IntegrityError):
+    with pytest.raises(homesections.StoreError, match="FOREIGN KEY|foreign key") as caught:
         hs.sync("plex", NEW_PAGE)
 
+    assert isinstance(caught.value.__cause__, peewee.IntegrityError)  # the driver's, kept
     assert_unchanged(hs, old, rows)
     monkeypatch.undo()
     # The connection is still usable, and the same page syncs cleanly.

@@ -9,8 +9,9 @@ applies only when the plugin owns those tables). History is kept in the
 peewee's ``playhouse.migrations.Runner`` only picks up files whose names start
 with a digit and takes no lock between processes, so it does not fit: here a
 whole ``migrate()`` or ``rollback()`` runs in one transaction holding a
-cross-process lock (SQLite's write lock via ``BEGIN IMMEDIATE``, a PostgreSQL
-advisory lock), and the history is read only after the lock is held. Two
+cross-process lock (the writers' own: SQLite's write lock via ``BEGIN
+IMMEDIATE``, the PostgreSQL advisory lock every writer takes), and the history
+is read only after the lock is held. Two
 processes migrating at once therefore apply each migration exactly once, and a
 failure leaves the database as it was.
 """
@@ -23,7 +24,7 @@ import pkgutil
 import re
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Optional
+from typing import ContextManager, Optional
 
 import peewee
 from playhouse.migrate import SchemaMigrator
@@ -36,8 +37,6 @@ __all__ = ["MigrationRunner", "MigrationStatus", "MigrationContext", "HISTORY_TA
 
 HISTORY_TABLE = "homesections_migrations"
 _NAME = re.compile(r"^m\d{8}_\d{6}_\w+$")
-# Any fixed 64-bit number names the advisory lock; this one spells "homesect".
-_PG_LOCK_KEY = 0x686F6D6573656374
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,26 @@ class MigrationContext:
     source_model: type[peewee.Model]
     media_item_model: type[peewee.Model]
     owns_sources: bool
+
+    def refuse_if_referenced(self, tables: list[str]) -> None:
+        """Refuse to drop ``tables`` while a table of someone else's has a foreign key to one of them.
+
+        On SQLite, ``DROP TABLE`` first deletes the rows, and ON DELETE
+        CASCADE would delete the referencing rows with them: a host's data.
+        (PostgreSQL refuses such a drop by itself; this says why, first.)
+        """
+        dropping = set(tables)
+        for table in self.db.get_tables():
+            if table in dropping:
+                continue
+            for key in self.db.get_foreign_keys(table):
+                if key.dest_table in dropping:
+                    raise MigrationError(
+                        f"cannot roll back: the table {table!r} has a foreign key "
+                        f"({key.column} -> {key.dest_table}.{key.dest_column}) to a table this "
+                        f"migration drops, and dropping {key.dest_table!r} would delete its "
+                        f"rows too; drop or change {table!r} first. Nothing was changed"
+                    )
 
     def require_drop_column(self) -> None:
         """Refuse to drop a column on a SQLite too old for ``ALTER TABLE DROP COLUMN``.
@@ -157,22 +176,7 @@ class MigrationRunner:
                 "nothing was changed"
             ) from exc
 
-    def _locked(self):
-        if self.dialect.name == "postgres":
-            return _PostgresLock(self.ctx.db)
+    def _locked(self) -> ContextManager[None]:
+        # The writers' own lock, taken for all sources: a migration waits for
+        # every sync under way, and every sync waits for the migration.
         return self.dialect.write_transaction()
-
-
-class _PostgresLock:
-    """A transaction holding a PostgreSQL advisory lock until it ends."""
-
-    def __init__(self, db: peewee.Database) -> None:
-        self._atomic = db.atomic()
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._atomic.__enter__()
-        self._db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
-
-    def __exit__(self, *exc) -> Optional[bool]:
-        return self._atomic.__exit__(*exc)

@@ -60,4 +60,5 @@ def up(ctx):
 
 
 def down(ctx):
+    ctx.refuse_if_referenced(["sources", "media_items"])
     ctx.db.drop_tables(_models(ctx.db), safe=False)

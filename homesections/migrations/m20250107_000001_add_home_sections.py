@@ -81,4 +81,5 @@ def up(ctx):
 
 
 def down(ctx):
+    ctx.refuse_if_referenced(["home_sections", "home_section_items"])
     ctx.db.drop_tables(_models(ctx), safe=False)

@@ -621,7 +621,7 @@ def test_token_never_appears_in_repr_or_str():
     backend = JellyfinBackend("http://jf.local:8096", token="secret-token", user_id="u1")
     assert "secret-token" not in repr(backend)
     assert "secret-token" not in str(backend)
-    assert repr(backend) == "<JellyfinBackend name='jellyfin'>"
+    assert repr(backend) == "<JellyfinBackend name='jellyfin' http://jf.local:8096>"
 
 
 def test_token_never_appears_in_parse_errors():
@@ -631,11 +631,9 @@ def test_token_never_appears_in_parse_errors():
     assert "secret-token" not in str(caught.value)
 
 
-def test_backend_keeps_its_settings_and_cannot_fetch_yet():
-    backend = JellyfinBackend("http://jf.local:8096", token="t", user_id="u1")
-    assert (backend.base_url, backend.user_id) == ("http://jf.local:8096", "u1")
-    with pytest.raises(NotImplementedError):
-        backend.fetch_home()
+def test_backend_keeps_its_settings():
+    backend = JellyfinBackend("http://jf.local:8096", token="t", user_id="u1", device_id="d1")
+    assert (backend.base_url, backend.user_id, backend.device_id) == ("http://jf.local:8096", "u1", "d1")
 
 
 def test_registered_through_the_installed_entry_point():
@@ -720,7 +718,7 @@ def test_a_lone_surrogate_in_an_id_or_image_tag_maps_and_stays_storable():
     assert "\ud800" not in page.sections[-1].hub_key
 
 
-@pytest.mark.parametrize("setting", ["base_url", "token", "user_id"])
+@pytest.mark.parametrize("setting", ["base_url", "token", "user_id", "device_id"])
 def test_a_setting_that_is_not_text_is_refused_without_repeating_it(setting):
     with pytest.raises(homesections.ConfigurationError, match=f"{setting} must be a string") as error:
         JellyfinBackend(**{setting: 123456789})

@@ -23,9 +23,8 @@ fetched" and gives no row:
     "Recently Added in <library name>", in the order of ``views``. An entry for
     a view id that ``views`` does not hold is left out and listed in
     ``skipped``: jellyfin-web shows no such row, and it has no name to title it.
-    Which libraries to ask for is the fetcher's choice (jellyfin-web leaves out
-    ``playlists``, ``livetv``, ``boxsets`` and ``channels`` libraries and the
-    user's ``LatestItemsExcludes``); every entry given here is mapped.
+    Which libraries to ask for is the fetcher's choice (:func:`latest_rows`
+    names the ones jellyfin-web shows); every entry given here is mapped.
 ``display_preferences``
     ``GET /DisplayPreferences/usersettings?client=emby``. Its ``CustomPrefs``
     ``homesection0`` .. ``homesection9`` order the rows, as jellyfin-web does.
@@ -49,21 +48,11 @@ Rows: hub identifiers are ``jellyfin.resume``, ``jellyfin.resumeaudio``,
 Next Up and the library's ``CollectionType`` (``movies``, ``tvshows``...) for a
 latest row; ``hub_key`` is the endpoint that refreshes the row, without user id
 or token (``/Items/Latest?parentId=<view id>``).
+For one row fetched again, :func:`row_of` says which answer feeds it and
+:func:`parse_row` maps that answer into the row.
 
-Items: ``Id`` -> key, ``Name`` -> title, ``Type`` -> type (:data:`ITEM_TYPES`;
-missing gives ``""``), ``IndexNumber``/``ParentIndexNumber`` -> index and
-parent index, ``ProductionYear`` -> year, ``RunTimeTicks`` and
-``UserData.PlaybackPositionTicks`` (100 ns ticks) -> milliseconds,
-``UserData.PlayCount`` -> view count, ``UserData.LastPlayedDate`` and
-``DateCreated`` -> aware UTC datetimes. Parent/grandparent titles are
-``SeasonName``/``SeriesName`` (a season: ``SeriesName``/-; a track:
-``Album``/``AlbumArtist``; an album: ``AlbumArtist``/-). Images are server
-paths, present only when the server sent a tag: thumb
-``/Items/{Id}/Images/Primary?tag={ImageTags.Primary}``, art
-``/Items/{Id}/Images/Backdrop/0?tag={BackdropImageTags[0]}`` or else the
-inherited ``/Items/{ParentBackdropItemId}/Images/Backdrop/0?tag=...``, and
-grandparent thumb ``/Items/{SeriesId}/Images/Primary?tag={SeriesPrimaryImageTag}``.
-``null`` anywhere means absent; an object, list or item of the wrong kind is a
+Items are mapped by :mod:`homesections_jellyfin.items`: ``null`` anywhere means
+absent, and an object, list or item of the wrong kind is a
 :class:`~homesections.PayloadError` naming its place (``resume.Items[3].UserData``).
 """
 
@@ -73,25 +62,18 @@ import json
 from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
-from typing import Any, Optional
-from urllib.parse import quote
+from typing import Any, NamedTuple, Optional
 
-from homesections import HomePage, Item, PayloadError, Section, SectionType
-from homesections.build import PageBuilder
-from homesections.values import from_iso, integer, text
+from homesections import ConfigurationError, HomePage, PayloadError, Section, SectionType
+from homesections.build import MAX_IDENTIFIER_LENGTH, PageBuilder
+from homesections.values import integer, text
 
-__all__ = ["parse_envelope", "section_order", "DEFAULT_SECTIONS", "ITEM_TYPES"]
+from .items import ITEM_TYPES, as_list, as_object, parse_item, segment, wrong
 
-#: Jellyfin ``Type`` -> the shared item vocabulary; other types keep their own string.
-#: Plex calls trailers, extras, home videos and music videos "clips", so
-#: ``Video``, ``Trailer`` and ``MusicVideo`` map there.
-ITEM_TYPES: Mapping[str, str] = MappingProxyType({
-    "Movie": "movie", "Episode": "episode", "Season": "season", "Series": "show",
-    "MusicAlbum": "album", "Audio": "track", "MusicArtist": "artist",
-    "BoxSet": "collection", "Program": "program", "TvProgram": "program",
-    "LiveTvProgram": "program", "Photo": "photo", "Playlist": "playlist",
-    "Video": "clip", "Trailer": "clip", "MusicVideo": "clip",
-})
+__all__ = [
+    "parse_envelope", "parse_row", "section_order", "latest_rows", "row_of", "Row",
+    "QUERY_ROWS", "LATEST", "NO_LATEST_TYPES", "DEFAULT_SECTIONS", "ITEM_TYPES",
+]
 
 #: jellyfin-web's default home sections by slot (``types/homeSectionType.ts``,
 #: matching the server's defaults). Newer releases put ``newreleases`` in slot 7;
@@ -102,28 +84,17 @@ DEFAULT_SECTIONS: tuple[str, ...] = (
 )
 #: jellyfin-web reads ``homesection0`` .. ``homesection9``.
 HOME_SECTION_SLOTS = 10
-_LATEST = "latestmedia"
-
-#: Jellyfin counts time in ticks of 100 ns.
-TICKS_PER_MS = 10_000
-
-# Where the parent and grandparent titles come from, by mapped type, so that
-# they mean what they mean on Plex (a track's parent is its album, a season's
-# parent is its show). Any other type reads the episode fields.
-_TITLE_FIELDS: Mapping[str, tuple[str, Optional[str]]] = MappingProxyType({
-    "episode": ("SeasonName", "SeriesName"),
-    "season": ("SeriesName", None),
-    "track": ("Album", "AlbumArtist"),
-    "album": ("AlbumArtist", None),
-})
-_EPISODE_FIELDS = _TITLE_FIELDS["episode"]
-
-_NOTHING: Mapping[str, Any] = MappingProxyType({})
-
+#: The jellyfin-web section name of the "Recently Added in <library>" rows.
+LATEST = "latestmedia"
+_LATEST_HUB = "jellyfin.latest."
+#: Library types jellyfin-web shows no "Recently Added" row for
+#: (``components/homesections/sections/recentlyAdded.ts``; since 10.9 a library
+#: without a type, a mixed one, gets its row, and ``folders`` does not).
+NO_LATEST_TYPES = frozenset({"playlists", "livetv", "boxsets", "channels", "folders"})
 
 #: The rows fed by one QueryResult, by jellyfin-web section name (which is also
 #: the row's ``context``): (envelope key, the row without its items).
-_QUERY_ROWS: dict[str, tuple[str, Section]] = {
+QUERY_ROWS: Mapping[str, tuple[str, Section]] = MappingProxyType({
     kind: (part, Section(hub, title, section_type, context=kind, hub_type=hub_type,
                          hub_key=hub_key))
     for kind, part, hub, title, section_type, hub_type, hub_key in (
@@ -136,8 +107,42 @@ _QUERY_ROWS: dict[str, tuple[str, Section]] = {
         ("nextup", "next_up", "jellyfin.nextup", "Next Up",
          SectionType.NEXT_UP, "episode", "/Shows/NextUp"),
     )
-}
-_PARTS = {**{kind: part for kind, (part, _) in _QUERY_ROWS.items()}, _LATEST: "latest"}
+})
+_PARTS = {**{kind: part for kind, (part, _) in QUERY_ROWS.items()}, LATEST: "latest"}
+_KINDS = {template.hub_identifier: kind for kind, (_, template) in QUERY_ROWS.items()}
+
+
+class Row(NamedTuple):
+    """Which answer feeds a row: its jellyfin-web section name, envelope key and library."""
+
+    kind: str
+    """``resume``, ``resumeaudio``, ``resumebook``, ``nextup`` or ``latestmedia``."""
+    part: str
+    """The envelope key of its answer: ``resume``, ``resume_audio``, ..., ``latest``."""
+    view_id: Optional[str] = None
+    """The library of a latest row."""
+
+    @property
+    def where(self) -> str:
+        """The place a :class:`~homesections.PayloadError` about this row's answer names."""
+        return self.part if self.view_id is None else f"{self.part}.{self.view_id}"
+
+
+def row_of(hub_identifier: str) -> Row:
+    """The :class:`Row` behind a hub identifier this module makes.
+
+    Raises :class:`~homesections.ConfigurationError` for any other identifier.
+    """
+    kind = _KINDS.get(hub_identifier)
+    if kind is not None:
+        return Row(kind, _PARTS[kind])
+    view_id = hub_identifier[len(_LATEST_HUB):] if hub_identifier.startswith(_LATEST_HUB) else ""
+    if view_id and len(hub_identifier) <= MAX_IDENTIFIER_LENGTH:
+        return Row(LATEST, _PARTS[LATEST], view_id)
+    raise ConfigurationError(
+        f"{hub_identifier[:80]!r} is not a Jellyfin row: the rows are "
+        f"{', '.join(_KINDS)} and {_LATEST_HUB}<library id>"
+    )
 
 
 def parse_envelope(payload: Any) -> HomePage:
@@ -151,10 +156,12 @@ def parse_envelope(payload: Any) -> HomePage:
     builder = PageBuilder()
     order = section_order(envelope.get("display_preferences"))
     for kind in order:
-        if kind == _LATEST:
+        if kind == LATEST:
             _add_latest(builder, envelope.get("latest"), views)
-        elif kind in _QUERY_ROWS:
-            _add_query_row(builder, envelope, kind)
+        elif kind in QUERY_ROWS:
+            part, template = QUERY_ROWS[kind]
+            if envelope.get(part) is not None:
+                _add_query_row(builder, template, envelope[part], part)
     for kind, part in _PARTS.items():
         if kind not in order and envelope.get(part) is not None:
             builder.skip(part, f"hidden by the user's home screen settings ({kind!r} not shown)")
@@ -167,8 +174,8 @@ def section_order(display_preferences: Any = None) -> tuple[str, ...]:
     ``None`` (no answer) gives the defaults. Each name appears once; ``none``
     and empty slots are left out.
     """
-    prefs = _object(display_preferences, "display_preferences")
-    custom = _object(prefs.get("CustomPrefs"), "display_preferences", ".CustomPrefs")
+    prefs = as_object(display_preferences, "display_preferences")
+    custom = as_object(prefs.get("CustomPrefs"), "display_preferences", ".CustomPrefs")
     order: list[str] = []
     for slot in range(HOME_SECTION_SLOTS):
         value = custom.get(f"homesection{slot}")
@@ -183,19 +190,63 @@ def section_order(display_preferences: Any = None) -> tuple[str, ...]:
     return tuple(order)
 
 
+def latest_rows(views: Any, user: Any = None) -> tuple[Section, ...]:
+    """The "Recently Added" rows jellyfin-web shows, without their items, in library order.
+
+    ``views`` is the ``/UserViews`` answer and ``user`` the ``/Users/Me`` (or
+    ``/Users/{id}``) answer: as jellyfin-web does, a library gets a row unless
+    its ``CollectionType`` is one of :data:`NO_LATEST_TYPES` or the user's
+    ``Configuration.LatestItemsExcludes`` lists it. Whether the user's home
+    shows these rows at all is :func:`section_order`'s to say.
+    """
+    config = as_object(as_object(user, "user").get("Configuration"), "user", ".Configuration")
+    excludes = as_list(config.get("LatestItemsExcludes"), "user.Configuration", ".LatestItemsExcludes")
+    excluded = {text(view_id) for view_id in excludes}
+    return tuple(
+        _latest_section(view_id, view) for view_id, view in _views(views).items()
+        if view_id not in excluded and text(view.get("CollectionType")) not in NO_LATEST_TYPES
+    )
+
+
+def parse_row(section: Section, payload: Any) -> Section:
+    """``section`` with the items of one answer of the endpoint behind it.
+
+    The answer is a QueryResult for a resume or Next Up row and ``/Items/Latest``'s
+    bare array for a latest row (:func:`row_of` says which), as a value or its
+    JSON text. The row keeps its identity, title and type; ``size``, ``more``
+    and the items come from the answer, by the rules :func:`parse_envelope`
+    applies. Raises :class:`~homesections.PayloadError` naming the place.
+    """
+    row = row_of(section.hub_identifier)
+    payload = _decode(payload, row.where, "JSON")
+    builder = PageBuilder()
+    if row.view_id is None:
+        _add_query_row(builder, section, payload, row.where)
+    else:
+        _add_latest_row(builder, section, payload, row.where)
+    (parsed,) = builder.build().sections  # row_of accepts only identifiers a page can hold
+    return parsed
+
+
 # -- the envelope and its parts ------------------------------------------------
 
 
+def _decode(payload: Any, where: str, expected: str) -> Any:
+    """``payload``, decoded first when it is JSON text."""
+    if not isinstance(payload, (str, bytes, bytearray)):
+        return payload
+    try:
+        return json.loads(payload)
+    except (ValueError, RecursionError) as exc:  # bad JSON, bad encoding, too deep
+        raise PayloadError(
+            f"not JSON text ({type(exc).__name__})", where=where, expected=expected
+        ) from None
+
+
 def _load(payload: Any) -> dict:
-    if isinstance(payload, (str, bytes, bytearray)):
-        try:
-            payload = json.loads(payload)
-        except (ValueError, RecursionError) as exc:  # bad JSON, bad encoding, too deep
-            raise PayloadError(
-                f"not JSON text ({type(exc).__name__})", where="payload", expected="a JSON object"
-            ) from None
+    payload = _decode(payload, "payload", "a JSON object")
     if not isinstance(payload, dict):
-        raise _wrong(payload, "payload", "an object")
+        raise wrong(payload, "payload", "an object")
     return payload
 
 
@@ -207,7 +258,7 @@ def _views(value: Any) -> dict[str, Mapping]:
     items, _ = _query_result(value, "views")
     for i, raw in enumerate(items):
         if not isinstance(raw, dict):
-            raise _wrong(raw, f"views.Items[{i}]", "an object")
+            raise wrong(raw, f"views.Items[{i}]", "an object")
         view_id = text(raw.get("Id"))
         if view_id:  # a view without an id can own no latest entry
             views.setdefault(view_id, raw)
@@ -217,53 +268,54 @@ def _views(value: Any) -> dict[str, Mapping]:
 def _query_result(value: Any, where: str) -> tuple[list, Optional[int]]:
     """The ``Items`` (missing or null: none) and ``TotalRecordCount`` of a QueryResult."""
     if not isinstance(value, dict):
-        raise _wrong(value, where, "an object (a QueryResult)")
+        raise wrong(value, where, "an object (a QueryResult)")
     items = value.get("Items")
     if items is None:
         items = []
     elif not isinstance(items, list):
-        raise _wrong(items, f"{where}.Items", "a list")
+        raise wrong(items, f"{where}.Items", "a list")
     return items, integer(value.get("TotalRecordCount"))
 
 
-def _add_query_row(builder: PageBuilder, envelope: dict, kind: str) -> None:
-    part, template = _QUERY_ROWS[kind]
-    value = envelope.get(part)
-    if value is None:
-        return
-    items, total = _query_result(value, part)
+def _add_query_row(builder: PageBuilder, template: Section, value: Any, where: str) -> None:
+    items, total = _query_result(value, where)
     sent = len(items)
     size = total if total is not None and total >= sent else sent
-    handle = builder.add_section(replace(template, size=size, more=size > sent), part)
-    _add_items(builder, handle, items, f"{part}.Items")
+    handle = builder.add_section(replace(template, size=size, more=size > sent), where)
+    _add_items(builder, handle, items, f"{where}.Items")
 
 
 def _add_latest(builder: PageBuilder, latest: Any, views: dict[str, Mapping]) -> None:
     if latest is None:
         return
     if not isinstance(latest, dict):
-        raise _wrong(latest, "latest", "an object of view id -> items")
+        raise wrong(latest, "latest", "an object of view id -> items")
     for view_id, view in views.items():
         items = latest.get(view_id)
-        if items is None:
-            continue
-        where = f"latest.{view_id}"
-        if not isinstance(items, list):
-            raise _wrong(items, where, "a list (the /Items/Latest answer)")
-        name = text(view.get("Name"))
-        section = Section(
-            hub_identifier=f"jellyfin.latest.{view_id}",
-            title=f"Recently Added in {name}" if name else "Recently Added",
-            section_type=SectionType.RECENTLY_ADDED,
-            context=_LATEST,
-            hub_type=text(view.get("CollectionType")),
-            size=len(items),
-            hub_key=f"/Items/Latest?parentId={_segment(view_id)}",
-        )
-        _add_items(builder, builder.add_section(section, where), items, where)
+        if items is not None:
+            _add_latest_row(builder, _latest_section(view_id, view), items, f"latest.{view_id}")
     for view_id, items in latest.items():
         if items is not None and view_id not in views:
             builder.skip(f"latest.{view_id}", "library not in views")
+
+
+def _latest_section(view_id: str, view: Mapping) -> Section:
+    name = text(view.get("Name"))
+    return Section(
+        hub_identifier=f"{_LATEST_HUB}{view_id}",
+        title=f"Recently Added in {name}" if name else "Recently Added",
+        section_type=SectionType.RECENTLY_ADDED,
+        context=LATEST,
+        hub_type=text(view.get("CollectionType")),
+        hub_key=f"/Items/Latest?parentId={segment(view_id)}",
+    )
+
+
+def _add_latest_row(builder: PageBuilder, template: Section, items: Any, where: str) -> None:
+    if not isinstance(items, list):
+        raise wrong(items, where, "a list (the /Items/Latest answer)")
+    handle = builder.add_section(replace(template, size=len(items), more=False), where)
+    _add_items(builder, handle, items, where)
 
 
 def _add_items(builder: PageBuilder, handle: Any, items: list, where: str) -> None:
@@ -271,109 +323,4 @@ def _add_items(builder: PageBuilder, handle: Any, items: list, where: str) -> No
         return
     for i, raw in enumerate(items):
         place = f"{where}[{i}]"
-        builder.add_item(handle, _item(raw, place), place)
-
-
-# -- one item --------------------------------------------------------------------
-
-
-def _item(raw: Any, where: str) -> Item:
-    """One BaseItemDto as an :class:`Item`; each field is read once."""
-    if not isinstance(raw, dict):
-        raise _wrong(raw, where, "an object (a BaseItemDto)")
-    get = raw.get
-    key = text(get("Id")) or ""
-    jellyfin_type = text(get("Type")) or ""
-    item_type = ITEM_TYPES.get(jellyfin_type, jellyfin_type)
-    parent_field, grandparent_field = _TITLE_FIELDS.get(item_type, _EPISODE_FIELDS)
-    user_data = _object(get("UserData"), where, ".UserData")
-    image_tags = _object(get("ImageTags"), where, ".ImageTags")
-    return Item(
-        key=key,
-        type=item_type,
-        title=text(get("Name")),
-        parent_title=text(get(parent_field)),
-        grandparent_title=text(get(grandparent_field)) if grandparent_field else None,
-        index=integer(get("IndexNumber")),
-        parent_index=integer(get("ParentIndexNumber")),
-        year=integer(get("ProductionYear")),
-        thumb=_image(key, "Primary", image_tags.get("Primary")),
-        art=_backdrop(raw, key, where),
-        grandparent_thumb=_image(text(get("SeriesId")), "Primary", get("SeriesPrimaryImageTag")),
-        duration=_ms(get("RunTimeTicks")),
-        view_offset=_ms(user_data.get("PlaybackPositionTicks")),
-        view_count=integer(user_data.get("PlayCount")),
-        last_viewed_at=from_iso(user_data.get("LastPlayedDate")),
-        added_at=from_iso(get("DateCreated")),
-    )
-
-
-def _ms(ticks: Any) -> Optional[int]:
-    value = integer(ticks)
-    return None if value is None else value // TICKS_PER_MS
-
-
-def _backdrop(raw: dict, key: str, where: str) -> Optional[str]:
-    """The item's first backdrop, else the one it inherits (an episode shows its series')."""
-    tags = _list(raw.get("BackdropImageTags"), where, ".BackdropImageTags")
-    if tags:
-        return _image(key, "Backdrop/0", tags[0])
-    tags = _list(raw.get("ParentBackdropImageTags"), where, ".ParentBackdropImageTags")
-    if tags:
-        return _image(text(raw.get("ParentBackdropItemId")), "Backdrop/0", tags[0])
-    return None
-
-
-def _image(item_id: Optional[str], image: str, tag: Any) -> Optional[str]:
-    """``/Items/{id}/Images/{image}?tag={tag}``; no id or no tag, no image."""
-    tag = text(tag)
-    if not item_id or not tag:
-        return None
-    return f"/Items/{_segment(item_id)}/Images/{image}?tag={_segment(tag)}"
-
-
-def _segment(value: str) -> str:
-    # Ids and tags are hex, so skip quote()'s cost unless a server sends something odd.
-    # errors="replace": a lone surrogate (JSON can carry one) cannot be encoded.
-    return value if value.isascii() and value.isalnum() else quote(value, safe="", errors="replace")
-
-
-# -- shapes ------------------------------------------------------------------------
-
-
-def _object(value: Any, where: str, field: str = "") -> Mapping:
-    """``value`` if it is an object, an empty mapping for null, else a PayloadError."""
-    if value is None:
-        return _NOTHING
-    if not isinstance(value, dict):
-        raise _wrong(value, where + field, "an object")
-    return value
-
-
-def _list(value: Any, where: str, field: str) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _wrong(value, where + field, "a list")
-    return value
-
-
-def _wrong(value: Any, where: str, expected: str) -> PayloadError:
-    message = f"expected {expected}, got {_describe(value)}"
-    return PayloadError(message, where=where, expected=expected)
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "an object"
-    return type(value).__name__
+        builder.add_item(handle, parse_item(raw, place), place)
