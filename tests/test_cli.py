@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -224,3 +225,22 @@ def test_python_dash_m_is_the_same_command(cli):
     done = subprocess.run([sys.executable, "-m", "homesections", "show"], cwd=cli.cwd, env=cli.env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stderr.startswith("homesections: error: no cache at")
+
+
+# --- live servers: local stand-ins ---------------------------------------------------------
+
+
+def test_sync_caches_a_jellyfin_home_page_as_one_stable_device(cli, http_server):
+    from homesections_jellyfin import JellyfinBackend
+
+    from .backends.test_jellyfin_live import TOKEN, FakeJellyfin
+
+    fake = FakeJellyfin(http_server)
+    cli.env["JELLYFIN_TOKEN"] = TOKEN
+    sync = ("sync", "--backend", "jellyfin", "--url", fake.base_url(http_server), "--source", "jf")
+    expected = JellyfinBackend().parse(fake.envelope())
+    assert cli.ok(*sync).out == f"jf: added {len(expected)}, changed 0, removed 0, unchanged 0\n"
+    assert cached_page(cli.ok("show", "--json", "--source", "jf")) == expected
+    assert cli.ok(*sync).out == f"jf: added 0, changed 0, removed 0, unchanged {len(expected)}\n"
+    devices = {re.search(r'DeviceId="([^"]+)"', seen.headers["Authorization"])[1] for seen in fake.seen}
+    assert len(devices) == 1  # the same machine is the same device on the server, run after run
