@@ -7,8 +7,10 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import unicodedata
 from importlib import resources
 from pathlib import Path
@@ -21,7 +23,7 @@ import homesections
 from homesections import HomePage, HomeSections
 
 from .engines import pg_settings
-from .pages import page, section
+from .pages import page, section, snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -244,3 +246,51 @@ def test_sync_caches_a_jellyfin_home_page_as_one_stable_device(cli, http_server)
     assert cli.ok(*sync).out == f"jf: added 0, changed 0, removed 0, unchanged {len(expected)}\n"
     devices = {re.search(r'DeviceId="([^"]+)"', seen.headers["Authorization"])[1] for seen in fake.seen}
     assert len(devices) == 1  # the same machine is the same device on the server, run after run
+
+
+def rows(path: Path) -> dict:
+    db = peewee.SqliteDatabase(str(path))
+    try:
+        return snapshot(db)
+    finally:
+        db.close()
+
+
+def test_a_refused_token_changes_nothing_and_no_token_is_ever_printed_or_stored(cli, http_server):
+    from .backends.test_jellyfin_live import TOKEN, FakeJellyfin
+
+    url = FakeJellyfin(http_server).base_url(http_server)
+    cli.env["JELLYFIN_TOKEN"] = TOKEN
+    synced = cli.ok("sync", "--backend", "jellyfin", "--url", url, "--source", "jf", "--progress", "--debug")
+    assert "/UserViews" in synced.err and "  200  " in synced.err  # one progress line per request
+    before = rows(cli.cwd / "homesections.db")
+
+    refused = cli("sync", "--backend", "jellyfin", "--url", url, "--source", "jf", "--token-stdin",
+                  stdin=b"not-the-token\n")
+    assert_one_line_error(refused, "401", "refused the token")
+    assert rows(cli.cwd / "homesections.db") == before
+    for output in (synced.out, synced.err, refused.out, refused.err):
+        assert TOKEN not in output and "not-the-token" not in output
+    for file in cli.cwd.iterdir():
+        assert TOKEN.encode() not in file.read_bytes()
+
+
+def test_sync_watch_stops_cleanly_on_ctrl_c(cli, http_server):
+    from .backends.test_jellyfin_live import TOKEN, FakeJellyfin
+
+    url = FakeJellyfin(http_server).base_url(http_server)
+    cli.env["JELLYFIN_TOKEN"] = TOKEN
+    process = subprocess.Popen(
+        [HOMESECTIONS, "sync", "--backend", "jellyfin", "--url", url, "--source", "jf", "--watch", "1h"],
+        cwd=cli.cwd, env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()  # the first refresh runs at once
+        assert re.search(r"  jf: added \d+, changed 0, removed 0, unchanged 0$", first), process.stderr.read()
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+        assert time.monotonic() - sent < 3  # stop() takes at most a second; the rest is margin
+        assert "Traceback" not in process.stderr.read()
+    finally:
+        process.kill()
+        process.wait()
