@@ -350,9 +350,11 @@ class HttpBackend(Backend):
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def _send_once(self, client: httpx.Client, request: Request, headers: Mapping[str, str]) -> Reply:
+        # Merged into the path's own query: httpx's params= would replace it, and a
+        # hub key such as "/hubs/home/recentlyAdded?type=2" carries one.
+        url = httpx.URL(request.path).copy_merge_params(dict(request.params))
         try:
-            with client.stream("GET", request.path, params=dict(request.params),
-                               headers=headers) as response:
+            with client.stream("GET", url, headers=headers) as response:
                 # An error page is read too (within the limit): its size goes in the log.
                 body = self._read(request, response)
                 return Reply(redact(response.request.url), response.status_code, response.headers, body)

@@ -1050,6 +1050,6 @@ def test_a_token_of_the_wrong_type_is_refused_without_echoing_it():
     assert "secret-token" not in str(raised.value)
 
 
-def test_fetching_is_not_built_yet():
-    with pytest.raises(NotImplementedError):
-        PlexBackend(base_url="http://plex.local:32400", token="t").fetch_home()
+def test_fetching_without_a_server_address_says_to_pass_one():
+    with pytest.raises(ConfigurationError, match="base_url"):
+        PlexBackend(token="t").fetch_home()

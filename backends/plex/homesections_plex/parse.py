@@ -1,12 +1,15 @@
-"""Map a Plex hub-list response to a :class:`~homesections.HomePage`.
+"""Map Plex responses to the common schema: hub lists, item lists, the library list.
 
 Pure: no I/O, no clock. :func:`parse` takes the answer of any hub-list
 endpoint (``/hubs``, ``/hubs/promoted``, ``/hubs/continueWatching``,
-``/hubs/sections/{id}``, ``/hubs/search``, ``/hubs/sections/{id}/manage``) as
-a decoded ``dict``, as JSON text or bytes, or as the XML Plex sends by
-default. XML is read with ``defusedxml`` and a document type declaration is
-refused outright: Plex never sends one, so one is an attack (billion laughs,
-external entities) or not Plex at all.
+``/hubs/sections/{id}``, ``/hubs/search``, ``/hubs/sections/{id}/manage``);
+:func:`parse_items` the answer of an item list (``/hubs/home/recentlyAdded?type=2``,
+``/hubs/sections/{id}/continueWatching/items``, ``/library/collections/{id}/children``);
+:func:`parse_hub` either, as the ``key`` of one hub answers it; and
+:func:`parse_libraries` the answer of ``/library/sections``. Each takes
+a decoded ``dict``, JSON text or bytes, or the XML Plex sends by default, read
+as :mod:`homesections_plex.payload` says (a document type declaration, which
+Plex never sends, is refused outright).
 
 What is read:
 
@@ -49,6 +52,9 @@ Rules where the server is loose (decided here, tested in test_plex_parse.py):
   to ``grandparentArt``. ``grandparentThumb`` is kept as its own field so a
   client can show an episode with its show's poster.
 
+Items of an item list follow the same rules (the builder's key rules and
+cleaning), and so do the items of one hub in :func:`parse_hub`.
+
 Places in errors and in ``skipped`` read ``MediaContainer.Hub[2].Metadata[0]``
 in JSON and ``MediaContainer.Hub[2].Video[0]`` in XML (numbered per element
 name, as XPath does); ``payload`` means the document as a whole.
@@ -56,17 +62,17 @@ name, as XPath does); ``payload`` means the document as a whole.
 
 from __future__ import annotations
 
-import json
-from typing import Any, Callable, Iterator, Mapping, Optional
-from xml.etree.ElementTree import Element, ParseError
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional, Sequence
+from xml.etree.ElementTree import Element
 
-import defusedxml
-import defusedxml.ElementTree
 from homesections import HomePage, Item, PayloadError, Section
-from homesections.build import PageBuilder
+from homesections.build import PageBuilder, SectionHandle
 from homesections.values import boolean, from_epoch, integer, text
 
-__all__ = ["parse"]
+from .payload import decode, json_container, json_entries, short, xml_children, xml_root
+
+__all__ = ["parse", "parse_items", "parse_hub", "parse_libraries", "HubItems"]
 
 #: The JSON keys of a hub that hold items, in the order they are read.
 ITEM_KEYS = ("Metadata", "Directory")
@@ -74,18 +80,13 @@ ITEM_KEYS = ("Metadata", "Directory")
 #: The XML elements that are items (a ``Video`` is a movie, episode or clip).
 ITEM_TAGS = frozenset({"Video", "Directory", "Track", "Photo", "Playlist", "Metadata"})
 
-# Bytes that may come before the first meaningful character: whitespace and
-# the byte order marks of UTF-8 and UTF-16. Used only to tell XML from JSON.
-_LEADING = b" \t\r\n\xef\xbb\xbf\xff\xfe"
-
-# What defusedxml refused, in words; Plex sends none of these.
-_REFUSED = {
-    defusedxml.DTDForbidden: "a document type declaration (DTD)",
-    defusedxml.EntitiesForbidden: "an entity declaration",
-    defusedxml.ExternalReferenceForbidden: "an external reference",
-}
-
 _HUB_LIST = 'a Plex hub list ({"MediaContainer": {"Hub": [...]}} or <MediaContainer>)'
+_ITEM_LIST = 'a Plex item list ({"MediaContainer": {"Metadata": [...]}} or <MediaContainer>)'
+_ANY_LIST = "a Plex hub or item list (a MediaContainer)"
+_LIBRARIES = 'the Plex library list ({"MediaContainer": {"Directory": [...]}})'
+
+# The one section the items of an item list are gathered in, for the builder's rules.
+_ROW = Section(hub_identifier="items", title="")
 
 
 def parse(payload: Any) -> HomePage:
@@ -95,91 +96,164 @@ def parse(payload: Any) -> HomePage:
     or bytes. Anything that is not a hub list raises
     :class:`~homesections.PayloadError` naming what was expected and where.
     """
-    if isinstance(payload, dict):
-        return _parse_json(payload)
-    if isinstance(payload, (bytes, bytearray)):
-        looks_like_xml = payload.lstrip(_LEADING)[:1] == b"<"
-    elif isinstance(payload, str):
-        payload = payload.lstrip("\ufeff")  # json.loads refuses a BOM in text
-        looks_like_xml = payload.lstrip()[:1] == "<"
+    data = decode(payload, _HUB_LIST)
+    return _parse_xml(data) if isinstance(data, Element) else _parse_json(data)
+
+
+def parse_items(payload: Any) -> tuple[Item, ...]:
+    """Map one Plex item-list response to its items, in order.
+
+    The answer of a hub's ``key`` when it is a bare list
+    (``MediaContainer.Metadata``/``Directory``), in any form :func:`parse`
+    takes. An item without a key is left out; the same item twice is kept
+    once. A hub list raises :class:`~homesections.PayloadError` (use
+    :func:`parse`), as does anything else that is not an item list.
+    """
+    data = decode(payload, _ITEM_LIST)
+    builder, handle = _row()
+    if isinstance(data, Element):
+        root = xml_root(data)
+        if root.find("Hub") is not None and not any(child.tag in ITEM_TAGS for child in root):
+            raise _hub_list_error()
+        _add_xml_items(builder, handle, root, "MediaContainer")
     else:
-        raise PayloadError(
-            f"got {_kind(payload)}", where="payload", expected="a dict, JSON or XML text or bytes"
-        )
-    if looks_like_xml:
-        return _parse_xml(_load_xml(payload))
-    return _parse_json(_load_json(payload))
+        container = json_container(data, _ITEM_LIST)
+        if container.get("Hub") is not None and all(container.get(k) is None for k in ITEM_KEYS):
+            raise _hub_list_error()
+        _add_json_items(builder, handle, container, "MediaContainer")
+    return builder.build().sections[0].items
 
 
-def _load_json(payload: str | bytes | bytearray) -> Any:
-    try:
-        return json.loads(payload)
-    except RecursionError:
-        raise PayloadError("JSON nested too deeply", where="payload", expected=_HUB_LIST) from None
-    except ValueError as exc:  # also invalid UTF-8 (UnicodeDecodeError is a ValueError)
-        raise PayloadError(f"not JSON: {exc}", where="payload", expected=_HUB_LIST) from None
+@dataclass(frozen=True)
+class HubItems:
+    """One answer of a hub's ``key``: its items, and what it says about the rest of the row.
+
+    ``sent`` counts the item entries of the answer, read or left out: the next
+    page starts there. ``size`` is the answer's own ``size`` (the hub's, or the
+    container's for an item list), ``total`` its ``totalSize`` (how many the
+    row holds in all), ``more`` the hub's ``more`` flag; each is ``None`` when
+    the answer does not say it (an item list has no ``more``).
+    """
+
+    items: tuple[Item, ...]
+    sent: int
+    size: Optional[int] = None
+    total: Optional[int] = None
+    more: Optional[bool] = None
 
 
-def _load_xml(payload: str | bytes | bytearray) -> Element:
-    try:
-        return defusedxml.ElementTree.fromstring(payload, forbid_dtd=True)
-    except defusedxml.DefusedXmlException as exc:
-        refused = _REFUSED.get(type(exc), type(exc).__name__)
-        raise PayloadError(f"XML refused: {refused}", where="payload", expected=_HUB_LIST) from None
-    except (ParseError, ValueError, LookupError) as exc:  # LookupError: an unknown encoding
-        raise PayloadError(f"not XML: {exc}", where="payload", expected=_HUB_LIST) from None
+def parse_hub(payload: Any, hub_identifier: str) -> HubItems:
+    """Map the answer of one hub's ``key`` (a hub list or an item list) to its items.
+
+    From a hub list, the hub whose identifier is ``hub_identifier`` is read,
+    or the only hub when no identifier matches; several hubs and none of them
+    that one raise :class:`~homesections.PayloadError`. Items follow the rules
+    of :func:`parse_items`.
+    """
+    data = decode(payload, _ANY_LIST)
+    builder, handle = _row()
+    if isinstance(data, Element):
+        root = xml_root(data)
+        hubs = root.findall("Hub")
+        container: Mapping[str, Any] = root.attrib
+        if hubs:
+            n = _pick([hub.attrib for hub in hubs], hub_identifier)
+            hub: Optional[Mapping[str, Any]] = hubs[n].attrib
+            sent = _add_xml_items(builder, handle, hubs[n], f"MediaContainer.Hub[{n}]")
+        else:
+            hub, sent = None, _add_xml_items(builder, handle, root, "MediaContainer")
+    else:
+        container = json_container(data, _ANY_LIST)
+        hub_entries = json_entries(container.get("Hub"), "MediaContainer.Hub")
+        if hub_entries:
+            n = _pick(hub_entries, hub_identifier)
+            hub = hub_entries[n]
+            sent = _add_json_items(builder, handle, hub, f"MediaContainer.Hub[{n}]")
+        else:
+            hub, sent = None, _add_json_items(builder, handle, container, "MediaContainer")
+    items = builder.build().sections[0].items
+    if hub is None:
+        return HubItems(items, sent, integer(container.get("size")), integer(container.get("totalSize")))
+    total = integer(hub.get("totalSize"))
+    return HubItems(items, sent, integer(hub.get("size")), total, boolean(hub.get("more")) or False)
+
+
+def parse_libraries(payload: Any) -> tuple[str, ...]:
+    """The ids of the libraries a ``/library/sections`` answer lists as shown, in its order.
+
+    A library is shown when its ``hidden`` is 0; a missing or unreadable
+    ``hidden`` counts as 0. An entry whose ``key`` is not a library id (all
+    digits) cannot be asked for, and is left out.
+    """
+    data = decode(payload, _LIBRARIES)
+    if isinstance(data, Element):
+        root = xml_root(data)
+        entries: Sequence[Mapping[str, Any]] = [child.attrib for child in root.findall("Directory")]
+    else:
+        container = json_container(data, _LIBRARIES)
+        entries = json_entries(container.get("Directory"), "MediaContainer.Directory")
+    ids = []
+    for entry in entries:
+        key = text(entry.get("key"))
+        if key and key.isascii() and key.isdigit() and not integer(entry.get("hidden")):
+            ids.append(key)
+    return tuple(ids)
+
+
+def _row() -> tuple[PageBuilder, SectionHandle]:
+    """A builder holding the one section an item list's items are gathered in."""
+    builder = PageBuilder()
+    handle = builder.add_section(_ROW, "MediaContainer")
+    assert handle is not None  # _ROW has a valid identifier
+    return builder, handle
+
+
+def _pick(hubs: Sequence[Mapping[str, Any]], hub_identifier: str) -> int:
+    """The index of the hub with this identifier, or of the only hub."""
+    for n, hub in enumerate(hubs):
+        if _hub_identifier(hub) == hub_identifier:
+            return n
+    if len(hubs) == 1:
+        return 0
+    raise PayloadError(
+        f"none of the {len(hubs)} hubs is {hub_identifier!r}", where="MediaContainer.Hub",
+        expected=f"the hub {hub_identifier!r}, or a single hub",
+    )
 
 
 # -- JSON ---------------------------------------------------------------------
 
 
 def _parse_json(data: Any) -> HomePage:
-    if not isinstance(data, dict) or "MediaContainer" not in data:
-        raise PayloadError(
-            f"got {_kind(data)} without MediaContainer", where="payload", expected=_HUB_LIST
-        )
-    container = data["MediaContainer"]
-    if not isinstance(container, dict):
-        raise PayloadError(
-            f"got {_kind(container)}", where="MediaContainer", expected="an object"
-        )
+    container = json_container(data, _HUB_LIST)
     if container.get("Hub") is None and any(container.get(k) is not None for k in ITEM_KEYS):
         raise _item_list_error()
     builder = PageBuilder()
-    for i, hub in enumerate(_entries(container.get("Hub"), "MediaContainer.Hub")):
+    for i, hub in enumerate(json_entries(container.get("Hub"), "MediaContainer.Hub")):
         where = f"MediaContainer.Hub[{i}]"
         handle = builder.add_section(_section(hub), where)
-        if handle is None:
-            continue  # left out and listed by the builder; its items are not read
-        for key in ITEM_KEYS:
-            prefix = f"{where}.{key}"
-            for j, entry in enumerate(_entries(hub.get(key), prefix)):
-                builder.add_item(handle, _item(entry), f"{prefix}[{j}]")
+        if handle is not None:  # else left out and listed by the builder; its items are not read
+            _add_json_items(builder, handle, hub, where)
     return builder.build()
 
 
-def _entries(value: Any, where: str) -> list[dict]:
-    """A JSON list of objects; ``None`` is empty and a lone object a list of one."""
-    if value is None:
-        return []
-    if isinstance(value, dict):
-        return [value]
-    if not isinstance(value, list):
-        raise PayloadError(f"got {_kind(value)}", where=where, expected="a list of objects")
-    for i, entry in enumerate(value):
-        if not isinstance(entry, dict):
-            raise PayloadError(f"got {_kind(entry)}", where=f"{where}[{i}]", expected="an object")
-    return value
+def _add_json_items(builder: PageBuilder, handle: SectionHandle, node: Mapping[str, Any], where: str) -> int:
+    """Add the items of a hub or container to ``handle``; the number of entries read."""
+    sent = 0
+    for key in ITEM_KEYS:
+        prefix = f"{where}.{key}"
+        entries = json_entries(node.get(key), prefix)
+        for j, entry in enumerate(entries):
+            builder.add_item(handle, _item(entry), f"{prefix}[{j}]")
+        sent += len(entries)
+    return sent
 
 
 # -- XML ----------------------------------------------------------------------
 
 
-def _parse_xml(root: Element) -> HomePage:
-    if root.tag != "MediaContainer":
-        raise PayloadError(
-            f"root element is <{_short(root.tag)}>", where="payload", expected="<MediaContainer>"
-        )
+def _parse_xml(data: Element) -> HomePage:
+    root = xml_root(data)
     hubs = root.findall("Hub")
     if not hubs and any(child.tag in ITEM_TAGS for child in root):
         raise _item_list_error()
@@ -187,23 +261,21 @@ def _parse_xml(root: Element) -> HomePage:
     for i, hub in enumerate(hubs):
         where = f"MediaContainer.Hub[{i}]"
         handle = builder.add_section(_section(hub.attrib), where)
-        if handle is None:
-            continue
-        for child_where, child in _children(hub, where):
-            if child.tag in ITEM_TAGS:
-                builder.add_item(handle, _item(child.attrib), child_where)
-            else:
-                builder.skip(child_where, f"<{_short(child.tag)}> is not an item element")
+        if handle is not None:
+            _add_xml_items(builder, handle, hub, where)
     return builder.build()
 
 
-def _children(element: Element, where: str) -> Iterator[tuple[str, Element]]:
-    """Each child with its place, numbered per tag as in ``Hub[0].Video[2]``."""
-    counts: dict[str, int] = {}
-    for child in element:
-        n = counts.get(child.tag, 0)
-        counts[child.tag] = n + 1
-        yield f"{where}.{_short(child.tag)}[{n}]", child
+def _add_xml_items(builder: PageBuilder, handle: SectionHandle, element: Element, where: str) -> int:
+    """Add the item children of ``element`` to ``handle``, listing the others; the items read."""
+    sent = 0
+    for child_where, child in xml_children(element, where):
+        if child.tag in ITEM_TAGS:
+            builder.add_item(handle, _item(child.attrib), child_where)
+            sent += 1
+        else:
+            builder.skip(child_where, f"<{short(child.tag)}> is not an item element")
+    return sent
 
 
 # -- the mapping shared by both formats ---------------------------------------
@@ -213,7 +285,7 @@ def _section(hub: Mapping[str, Any]) -> Section:
     """A hub's fields as a section; the builder classifies it and checks its identifier."""
     get = hub.get
     return Section(
-        hub_identifier=_first_text(get("hubIdentifier"), get("identifier"), get("key")) or "",
+        hub_identifier=_hub_identifier(hub),
         title=text(get("title")) or "",
         context=text(get("context")),
         style=text(get("style")),
@@ -222,6 +294,11 @@ def _section(hub: Mapping[str, Any]) -> Section:
         hub_key=text(get("key")),
         more=boolean(get("more")) or False,
     )
+
+
+def _hub_identifier(hub: Mapping[str, Any]) -> str:
+    """``hubIdentifier``, else ``identifier`` (the manage listing), else ``key``; or ``""``."""
+    return _first_text(hub.get("hubIdentifier"), hub.get("identifier"), hub.get("key")) or ""
 
 
 #: Item fields in :class:`Item` order: the field, its Plex name, the type the
@@ -280,23 +357,17 @@ def _first_text(*values: Any) -> Optional[str]:
     return None
 
 
+def _hub_list_error() -> PayloadError:
+    return PayloadError(
+        "the container holds hubs, not items (a hub list: read it with parse())",
+        where="MediaContainer",
+        expected="Metadata or Directory entries",
+    )
+
+
 def _item_list_error() -> PayloadError:
     return PayloadError(
         "the container holds items, not hubs (an item list such as /library/onDeck?)",
         where="MediaContainer",
         expected="Hub entries",
     )
-
-
-def _short(name: str) -> str:
-    """An element name cut to a length fit for a log line."""
-    return name if len(name) <= 40 else name[:37] + "..."
-
-
-def _kind(value: Any) -> str:
-    """A short, safe description of a value's type for an error message."""
-    if value is None:
-        return "null"
-    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-             int: "a number", float: "a number"}
-    return kinds.get(type(value), f"a {type(value).__name__}")
