@@ -294,3 +294,21 @@ def test_sync_watch_stops_cleanly_on_ctrl_c(cli, http_server):
     finally:
         process.kill()
         process.wait()
+
+
+def test_sync_caches_a_plex_home_page_as_one_stable_device(cli, http_server):
+    from homesections_plex import PlexBackend
+
+    from .backends.test_plex_live import LIBRARY_HUBS, WATCHING, libraries, serve_home
+
+    serve_home(http_server, sections=libraries((6, "Movies", 0), (7, "TV Shows", 0)))
+    cli.env["PLEX_TOKEN"] = "a-plex-token"
+    sync = ("sync", "--backend", "plex", "--url", http_server.url_for("/"), "--source", "plex-main")
+    plex = PlexBackend()
+    expected = plex.parse(WATCHING).merged_with(plex.parse(LIBRARY_HUBS["6"]), plex.parse(LIBRARY_HUBS["7"]))
+    assert cli.ok(*sync).out == f"plex-main: added {len(expected)}, changed 0, removed 0, unchanged 0\n"
+    assert cached_page(cli.ok("show", "--json", "--source", "plex-main")) == expected
+    assert cli.ok(*sync).out == f"plex-main: added 0, changed 0, removed 0, unchanged {len(expected)}\n"
+    requests = [request for request, _ in http_server.log]
+    assert {r.headers["X-Plex-Token"] for r in requests} == {"a-plex-token"}
+    assert len({r.headers["X-Plex-Client-Identifier"] for r in requests}) == 1  # one device, run after run

@@ -96,12 +96,17 @@ def test_every_block_is_run_or_says_why_not():
 def test_the_first_command_sets_up_as_ci_does_then_the_demo_and_the_shell_examples_run(
     sandbox, http_server, monkeypatch
 ):
-    # The live examples talk to a local stand-in instead of the README's server.
+    # The live examples talk to local stand-ins instead of the README's servers,
+    # on one HTTP server: Plex's and Jellyfin's paths do not overlap.
     from .backends.test_jellyfin_live import TOKEN, FakeJellyfin
+    from .backends.test_plex_live import libraries, serve_home
 
+    serve_home(http_server, sections=libraries((6, "Movies", 0), (7, "TV Shows", 0)))
     jellyfin = FakeJellyfin(http_server)
+    monkeypatch.setenv("PLEX_TOKEN", "a-plex-token")
     monkeypatch.setenv("JELLYFIN_TOKEN", TOKEN)
-    servers = {"http://jellyfin.local:8096": jellyfin.base_url(http_server)}
+    servers = {"http://plex.local:32400": http_server.url_for("/").rstrip("/"),
+               "http://jellyfin.local:8096": jellyfin.base_url(http_server)}
     (line,) = SETUP.code.splitlines()
     setup = _ci_line("python3 -m venv .venv")
     assert line.startswith(setup + " && "), f"{SETUP} must start with .ci/run's set-up line: {setup}"
