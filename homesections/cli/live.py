@@ -109,8 +109,9 @@ def _token(backend_name: str, variable: Optional[str], from_stdin: bool) -> str:
         where = f"${variable}"
     keep_secret(token)
     if not token:
-        raise CliError(f"no token in {where}: set {_DEFAULT_TOKEN_VARIABLE[backend_name]} "
-                       "(or name another variable with --token-env), or pass it with --token-stdin")
+        fix = ("give it as the first line" if from_stdin else
+               "set it to the server's token, or pass the token on standard input with --token-stdin")
+        raise CliError(f"no token in {where}: {fix}")
     return token
 
 
@@ -118,6 +119,11 @@ def _backend(
     name: str, url: str, token: str, mode: str, pinned: Optional[str], user_id: Optional[str],
     timeout: float, insecure: bool,
 ) -> Backend:
+    # An option of the other kind of server would be silently ignored: refuse it.
+    if name == "plex" and user_id is not None:
+        raise click.UsageError("--user-id is for --backend jellyfin")
+    if name == "jellyfin" and (mode != "home" or pinned is not None):
+        raise click.UsageError("--mode and --pinned are for --backend plex")
     settings: dict[str, Any] = {"base_url": url, "token": token, "timeout": timeout, "verify": not insecure}
     if name == "plex":
         settings.update(client_identifier=device_id(), mode=mode, pinned=_library_ids(pinned))
