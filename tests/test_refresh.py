@@ -265,9 +265,21 @@ def test_without_keep_failed_an_incomplete_page_is_never_synced(hs, http_server,
     assert snapshot(hs.db) == before
 
 
+class ParseOnly(homesections.Backend):
+    """A backend that maps payloads and cannot fetch: the interface's defaults."""
+
+    name = "parse-only"
+
+    def parse(self, payload: Any) -> HomePage:
+        return HomePage()
+
+
 def test_a_parse_only_backend_cannot_refresh(hs):
     with pytest.raises(ConfigurationError, match="cannot fetch_home"):
-        hs.refresh("srv", homesections.get_backend("plex")())
+        hs.refresh("srv", ParseOnly())
+    hs.sync("srv", HomePage((Section("a", "A"),)))
+    with pytest.raises(ConfigurationError, match="cannot fetch_hub"):
+        hs.refresh_section("srv", ParseOnly(), "a")
     with pytest.raises(ConfigurationError, match="needs a homesections.Backend"):
         hs.refresh("srv", object())  # type: ignore[arg-type]
 
