@@ -21,6 +21,7 @@ import pytest
 
 import homesections
 from homesections import HomePage, HomeSections
+from homesections.page import ITEM_FIELDS, ITEM_TYPES, PLAY_STATE_TYPES
 
 from .engines import pg_settings
 from .pages import page, section, snapshot
@@ -121,6 +122,17 @@ def test_demo_in_an_empty_folder_caches_the_sample_and_prints_how_to_show_it_aga
     assert HomePage.from_dict(every["sources"]["demo"]) == DEMO
 
 
+def test_the_demo_holds_every_item_type_and_field_with_one_meaning_of_play_state():
+    items = [item for sec in DEMO for item in sec.items]
+    assert {item.type for item in items} == ITEM_TYPES
+    assert {name for item in items for name in ITEM_FIELDS if getattr(item, name) is not None} == set(ITEM_FIELDS)
+    for item in items:
+        if item.type in PLAY_STATE_TYPES:
+            assert item.view_count is not None and (item.view_offset or 1) > 0, item.key
+        else:
+            assert (item.view_offset, item.view_count) == (None, None), item.key
+
+
 # --- import ------------------------------------------------------------------------------
 
 
@@ -168,11 +180,11 @@ def test_a_reading_command_without_a_cache_says_so_and_creates_nothing(cli, comm
 def test_a_schema_behind_says_which_command_brings_it_up_to_date(cli):
     cli.ok("import", "-", "--source", "home", "--backend", "plex", stdin=PLEX_JSON)
     rolled = cli.ok("rollback", "--steps", "1")
-    assert rolled.out.startswith("rolled back m20250108_000001_add_hub_key_and_more\n")
+    assert rolled.out.startswith("rolled back m20250109_000001_add_card_fields\n")
     before = (cli.cwd / "homesections.db").read_bytes()
     assert_one_line_error(cli("show"), "behind", "`homesections migrate --db homesections.db`")
     assert (cli.cwd / "homesections.db").read_bytes() == before
-    assert cli.ok("migrate").out == "applied m20250108_000001_add_hub_key_and_more\n"
+    assert cli.ok("migrate").out == "applied m20250109_000001_add_card_fields\n"
     assert "Pilot" in cli.ok("show").out
 
 
