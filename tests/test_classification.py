@@ -1,4 +1,4 @@
-"""SectionType.classify against real hub identifiers, each row citing where it was seen.
+"""SectionType.classify: its rules, and the real hub identifiers they are checked against.
 
 The table is the project's own research data (not a fixture): each row is
 (identifier, context or None, title seen or None, expected section type,
@@ -29,10 +29,41 @@ Judgement calls:
 
 from __future__ import annotations
 
+import inspect
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from homesections import SectionType
+from homesections import SectionType, classification
+from homesections.classification import CLASSIFICATION_RULES
 
+# --- SectionType -------------------------------------------------------------
+
+
+def test_section_type_is_exactly_the_documented_closed_set():
+    assert [t.value for t in SectionType] == [
+        "continue_watching", "on_deck", "next_up", "recently_added", "recently_released",
+        "recently_played", "playlists", "collection", "genre", "top_rated", "trending",
+        "recommended", "custom",
+    ]
+
+
+def test_section_type_is_a_str_enum_whose_text_is_its_value():
+    assert issubclass(SectionType, str)
+    assert SectionType.ON_DECK == "on_deck"
+    assert str(SectionType.ON_DECK) == "on_deck"
+    assert f"{SectionType.ON_DECK}" == "on_deck"
+    assert SectionType("genre") is SectionType.GENRE
+
+
+def test_section_type_rejects_a_value_outside_the_set():
+    with pytest.raises(ValueError):
+        SectionType("favourites")
+
+
+# --- the real identifiers ------------------------------------------------------
 
 HUBMAP = "plexinc/plex-for-kodi lib/windows/home.py@018101e4c5b7d057600462265e1a9deb7a3aa81b (HomeWindow.HUBMAP)"
 AGREGARR = ("agregarr/agregarr server/lib/collections/utils/HubIdentifierUtils.ts"
@@ -161,3 +192,139 @@ def test_the_table_is_at_least_forty_real_identifiers_each_citing_its_source():
 )
 def test_every_real_identifier_classifies_as_its_row_says(identifier, context, expected):
     assert SectionType.classify(identifier, context) is expected
+
+
+# --- classification ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "identifier, expected",
+    [
+        ("home.continue", SectionType.CONTINUE_WATCHING),
+        ("continueWatching", SectionType.CONTINUE_WATCHING),
+        ("home.ondeck", SectionType.ON_DECK),
+        ("tv.ondeck.2", SectionType.ON_DECK),
+        ("home.movies.recent.23", SectionType.RECENTLY_ADDED),
+        ("movie.recentlyadded.6", SectionType.RECENTLY_ADDED),
+        ("home.playlists", SectionType.PLAYLISTS),
+        ("custom.collection.23.4317132.4317132", SectionType.COLLECTION),
+        ("movie.genre.22.71", SectionType.GENRE),
+        ("some.hub.nobody.knows", SectionType.CUSTOM),
+        ("", SectionType.CUSTOM),
+        ("42", SectionType.CUSTOM),
+    ],
+)
+def test_classify_the_issues_examples(identifier, expected):
+    assert SectionType.classify(identifier) is expected
+
+
+@pytest.mark.parametrize(
+    "identifier, expected",
+    [
+        # every example in the CLASSIFICATION_RULES table of classification.py
+        ("home.continue", SectionType.CONTINUE_WATCHING),
+        ("continueWatching", SectionType.CONTINUE_WATCHING),
+        ("movie.inprogress.6", SectionType.CONTINUE_WATCHING),
+        ("jellyfin.resume", SectionType.CONTINUE_WATCHING),
+        ("home.ondeck", SectionType.ON_DECK),
+        ("tv.ondeck.2", SectionType.ON_DECK),
+        ("jellyfin.nextup", SectionType.NEXT_UP),
+        ("home.playlists", SectionType.PLAYLISTS),
+        ("recent.library.playlists", SectionType.PLAYLISTS),
+        ("movie.recentlyreleased", SectionType.RECENTLY_RELEASED),
+        ("music.recent.played", SectionType.RECENTLY_PLAYED),
+        ("home.history", SectionType.RECENTLY_PLAYED),
+        ("home.movies.recent.23", SectionType.RECENTLY_ADDED),
+        ("movie.recentlyadded.6", SectionType.RECENTLY_ADDED),
+        ("jellyfin.latest.x", SectionType.RECENTLY_ADDED),
+        ("custom.collection.23.4317132.4317132", SectionType.COLLECTION),
+        ("movie.genre.22.71", SectionType.GENRE),
+        ("movie.topunwatched", SectionType.TOP_RATED),
+        ("tv.trending", SectionType.TRENDING),
+        ("movie.similar", SectionType.RECOMMENDED),
+        ("home.recommended", SectionType.RECOMMENDED),
+    ],
+)
+def test_classify_the_tables_examples(identifier, expected):
+    assert SectionType.classify(identifier) is expected
+
+
+def _documented_table() -> list[tuple[str, str, list[str]]]:
+    """(pattern, section type, examples) for each row of the comment above CLASSIFICATION_RULES."""
+    source = inspect.getsource(classification)
+    lines = [line[3:] for line in source.splitlines() if line.startswith("#: ")]
+    rules = [i for i, line in enumerate(lines) if line.startswith("=====")]
+    rows: list[list[str]] = []
+    for line in lines[rules[1] + 1 : rules[2]]:
+        pattern, section_type, examples = line[:52].strip(), line[52:75].strip(), line[75:].strip()
+        if section_type:
+            rows.append([pattern, section_type, examples])
+        else:  # a continuation line of the row above
+            rows[-1][0] += pattern
+            rows[-1][2] += " " + examples
+    return [
+        (pattern.strip("`"), section_type, [e.strip() for e in examples.split(",") if e.strip()])
+        for pattern, section_type, examples in rows
+    ]
+
+
+def test_the_documented_table_is_the_rule_table():
+    table = _documented_table()
+    assert [(p, SectionType(t)) for p, t, _ in table] == [
+        (re.fullmatch(r"\(\?:\^\|\\\.\)\(\?:(.*)\)\(\?:\\\.\|\$\)", rule.pattern).group(1), section_type)
+        for rule, section_type in CLASSIFICATION_RULES
+    ]
+
+
+@pytest.mark.parametrize(
+    "identifier, expected",
+    [(example, t) for _, t, examples in _documented_table() for example in examples],
+)
+def test_every_documented_example_classifies_as_its_row_says(identifier, expected):
+    assert SectionType.classify(identifier) is SectionType(expected)
+
+
+def test_classify_ignores_case_and_trailing_numeric_parts():
+    assert SectionType.classify("TV.OnDeck.2.17.300") is SectionType.ON_DECK
+    assert SectionType.classify("movie.GENRE.1") is SectionType.GENRE
+
+
+def test_classify_matches_whole_words_only():
+    assert SectionType.classify("home.nondeck") is SectionType.CUSTOM
+    assert SectionType.classify("home.ondecks") is SectionType.CUSTOM
+    assert SectionType.classify("movie.generic") is SectionType.CUSTOM
+
+
+def test_classify_treats_slashes_colons_and_tildes_as_separators():
+    assert SectionType.classify("/hubs/home/onDeck") is SectionType.ON_DECK
+    assert SectionType.classify("jellyfin:nextup:3") is SectionType.NEXT_UP
+    assert SectionType.classify("home.4317132", "hub.custom.collection~68") is SectionType.COLLECTION
+
+
+def test_classify_falls_back_to_the_context_when_the_identifier_says_nothing():
+    assert SectionType.classify("home.4317132", "hub.custom.collection") is SectionType.COLLECTION
+    assert SectionType.classify("", "hub.movie.genre") is SectionType.GENRE
+    assert SectionType.classify("unknown", None) is SectionType.CUSTOM
+    assert SectionType.classify("unknown", "") is SectionType.CUSTOM
+
+
+def test_classify_prefers_the_identifier_over_the_context():
+    assert SectionType.classify("tv.ondeck.2", "hub.custom.collection") is SectionType.ON_DECK
+
+
+text_identifiers = st.text() | st.from_regex(r"[a-zA-Z]{1,12}(\.[a-zA-Z0-9]{1,12}){0,5}", fullmatch=True)
+
+
+@given(identifier=text_identifiers, context=st.none() | text_identifiers)
+def test_classify_never_raises_and_always_gives_a_section_type(identifier, context):
+    assert isinstance(SectionType.classify(identifier, context), SectionType)
+
+
+@given(
+    identifier=text_identifiers,
+    context=st.none() | text_identifiers,
+    numbers=st.lists(st.integers(min_value=0, max_value=10**12), min_size=1, max_size=4),
+)
+def test_classify_is_unchanged_by_trailing_numeric_parts(identifier, context, numbers):
+    suffixed = identifier + "".join(f".{n}" for n in numbers)
+    assert SectionType.classify(suffixed, context) is SectionType.classify(identifier, context)
