@@ -122,6 +122,17 @@ def test_demo_in_an_empty_folder_caches_the_sample_and_prints_how_to_show_it_aga
     assert HomePage.from_dict(every["sources"]["demo"]) == DEMO
 
 
+def test_a_reader_that_stops_early_ends_the_command_quietly(cli):
+    # `homesections demo | head -1`: the pipe closes under the command.
+    process = subprocess.Popen([HOMESECTIONS, "demo"], cwd=cli.cwd, env=cli.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline() == b"demo (14 sections)\n"
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert "error" not in err.lower() and "Traceback" not in err, err
+
+
 def test_the_demo_holds_every_item_type_and_field_with_one_meaning_of_play_state():
     items = [item for sec in DEMO for item in sec.items]
     assert {item.type for item in items} == ITEM_TYPES

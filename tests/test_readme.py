@@ -93,11 +93,12 @@ def test_every_block_is_run_or_says_why_not():
     assert any(b.lang == "python" for b in CODE) and any(b.lang == "sh" for b in CODE)
 
 
-def test_the_first_command_sets_up_as_ci_does_then_the_demo_and_the_shell_examples_run(
-    sandbox, http_server, monkeypatch
-):
-    # The live examples talk to local stand-ins instead of the README's servers,
-    # on one HTTP server: Plex's and Jellyfin's paths do not overlap.
+@pytest.fixture
+def servers(http_server, monkeypatch) -> dict[str, str]:
+    """Local stand-ins for the README's servers: {README URL: stand-in URL}, tokens in the environment.
+
+    One HTTP server holds both: Plex's and Jellyfin's paths do not overlap.
+    """
     from .backends.test_jellyfin_live import TOKEN, FakeJellyfin
     from .backends.test_plex_live import libraries, serve_home
 
@@ -105,8 +106,19 @@ def test_the_first_command_sets_up_as_ci_does_then_the_demo_and_the_shell_exampl
     jellyfin = FakeJellyfin(http_server)
     monkeypatch.setenv("PLEX_TOKEN", "a-plex-token")
     monkeypatch.setenv("JELLYFIN_TOKEN", TOKEN)
-    servers = {"http://plex.local:32400": http_server.url_for("/").rstrip("/"),
-               "http://jellyfin.local:8096": jellyfin.base_url(http_server)}
+    return {"http://plex.local:32400": http_server.url_for("/").rstrip("/"),
+            "http://jellyfin.local:8096": jellyfin.base_url(http_server)}
+
+
+def _with_stand_ins(code: str, servers: dict[str, str]) -> str:
+    for readme_url, stand_in in servers.items():
+        code = code.replace(readme_url, stand_in)
+    return code
+
+
+def test_the_first_command_sets_up_as_ci_does_then_the_demo_and_the_shell_examples_run(
+    sandbox, servers
+):
     (line,) = SETUP.code.splitlines()
     setup = _ci_line("python3 -m venv .venv")
     assert line.startswith(setup + " && "), f"{SETUP} must start with .ci/run's set-up line: {setup}"
@@ -115,10 +127,7 @@ def test_the_first_command_sets_up_as_ci_does_then_the_demo_and_the_shell_exampl
     assert out.endswith("Show it again, offline: homesections show --db homesections-demo.db\n")
     for block in CODE:  # in order, in the same folder: later examples build on earlier ones
         if block.lang == "sh":
-            code = block.code
-            for readme_url, stand_in in servers.items():
-                code = code.replace(readme_url, stand_in)
-            out = _sh(code, sandbox, block)
+            out = _sh(_with_stand_ins(block.code, servers), sandbox, block)
             if block.output is not None:
                 assert out == block.output, block
 
@@ -137,9 +146,9 @@ def test_the_lines_marked_as_ci_are_what_ci_runs():
 
 
 @pytest.mark.parametrize("block", [b for b in CODE if b.lang == "python"], ids=str)
-def test_the_python_examples_run_and_print_what_the_readme_says(block, sandbox):
+def test_the_python_examples_run_and_print_what_the_readme_says(block, sandbox, servers):
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(block.code, str(block), "exec"), {"__name__": "__readme__"})
+        exec(compile(_with_stand_ins(block.code, servers), str(block), "exec"), {"__name__": "__readme__"})
     if block.output is not None:
         assert printed.getvalue() == block.output

@@ -9,6 +9,7 @@ URL's password) is scrubbed from anything printed, the traceback included.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import sys
 import traceback
@@ -54,6 +55,11 @@ def command(name: str, *, db_default: str = DEFAULT_DB, db_envvar: Optional[str]
                 return fn(*args, **kwargs)
             except (click.ClickException, click.exceptions.Exit, click.Abort):
                 raise
+            except BrokenPipeError:
+                # The reader went away (`homesections show | head`): stop quietly,
+                # as command-line tools do, and keep Python from complaining at exit.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                sys.exit(141)  # 128 + SIGPIPE, what a shell reports for it
             except HomeSectionsError as exc:
                 _fail(debug, str(exc))
             except peewee.DatabaseError as exc:
