@@ -247,7 +247,13 @@ class SectionWriter:
         )
 
     def _cached_items(self, source_id: str, keys: list[str]) -> dict[str, Item]:
-        """``{key: Item}`` of the ``keys`` the media store holds for ``source_id``."""
+        """``{key: Item}`` of the ``keys`` the media store holds for ``source_id``.
+
+        The plugin's store is asked for those ids alone. A host's ids cannot be
+        worked out from the keys, so its ``get()`` is asked for every item the
+        source's cached sections show (one section synced alone, so once per
+        ``sync_section``); an item no cached section shows merges with nothing.
+        """
         if isinstance(self.media_items, PluginMediaItems):
             ids: list[Any] = [media_item_id(source_id, key) for key in keys]
         else:

@@ -25,6 +25,7 @@ _FALSE = {"0", "false", "no", "off", ""}
 _MIN_EPOCH = -62135596800
 _MAX_EPOCH = 253402300799
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_date_fromisoformat = datetime.date.fromisoformat
 
 
 def text(value: object) -> Optional[str]:
@@ -150,13 +151,14 @@ def iso_date(value: object) -> Optional[datetime.date]:
     The day is read as written, not moved to another time zone: servers send
     release dates as midnight of the day.
     """
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) < 10:
         return None
-    day = value.strip()[:10]
-    if len(day) != 10 or not day.isascii():
+    day = value[:10]
+    # YYYY-MM-DD only: Python 3.11 also reads week dates and digits alone.
+    if day[4] != "-" or day[7] != "-" or not day.isascii():
         return None
     try:
-        return datetime.date.fromisoformat(day)
+        return _date_fromisoformat(day)
     except ValueError:
         return None
 

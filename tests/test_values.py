@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from homesections.values import boolean, from_epoch, from_iso, integer, text
+from homesections.page import PLAY_STATE_TYPES
+from homesections.values import boolean, from_epoch, from_iso, integer, iso_date, play_state, text
 
 UTC = datetime.timezone.utc
 NAN, INF = float("nan"), float("inf")
@@ -247,6 +248,39 @@ def test_from_iso_takes_a_naive_datetime_as_utc(moment):
     assert from_iso(moment.isoformat()) == moment.replace(tzinfo=UTC)
 
 
+# --- iso_date and play_state ---------------------------------------------------
+
+
+@pytest.mark.parametrize("value, day", [
+    ("2018-10-03", datetime.date(2018, 10, 3)),
+    ("2018-10-03T00:00:00.0000000Z", datetime.date(2018, 10, 3)),  # Jellyfin's PremiereDate
+    ("2018-10-03T23:30:00-05:00", datetime.date(2018, 10, 3)),  # the day as written, not moved
+    ("0001-01-01", datetime.date(1, 1, 1)),
+])
+def test_iso_date_reads_the_day_a_text_starts_with(value, day):
+    assert iso_date(value) == day
+
+
+@pytest.mark.parametrize("value", [
+    "2018-13-03", "2018-02-30", "2018-W40-3", "20181003T00", "２０１８-10-03", "2018-10", "", None, 20181003,
+])
+def test_iso_date_of_anything_else_is_nothing(value):
+    assert iso_date(value) is None
+
+
+@pytest.mark.parametrize("item_type", sorted(PLAY_STATE_TYPES))
+def test_play_state_of_a_type_that_has_it(item_type):
+    assert play_state(item_type, 61_000, 2) == (61_000, 2)
+    assert play_state(item_type, 0, 0) == (None, 0)  # a position of 0 is none
+    assert play_state(item_type, None, None) == (None, 0)  # Plex omits viewCount when unplayed
+    assert play_state(item_type, -5, -1) == (None, 0)
+
+
+@pytest.mark.parametrize("item_type", ["photo", "collection", "playlist", "channel", "program", "podcast"])
+def test_play_state_of_a_type_without_it_is_nothing(item_type):
+    assert play_state(item_type, 61_000, 2) == (None, None)
+
+
 # --- none of them raises -----------------------------------------------------
 
 
@@ -260,6 +294,8 @@ def test_no_conversion_raises_on_any_json_like_value(value):
     assert as_bool is None or type(as_bool) is bool
     for moment in (from_epoch(value), from_iso(value)):
         assert moment is None or is_utc(moment)
+    day = iso_date(value)
+    assert day is None or type(day) is datetime.date
 
 
 @pytest.mark.parametrize("literal", [

@@ -37,7 +37,7 @@ from homesections import Item
 from homesections.build import MAX_IDENTIFIER_LENGTH
 from homesections.values import from_epoch, integer, iso_date, play_state, text
 
-__all__ = ["parse_item", "item_key", "library_of", "first_text", "Library", "NO_LIBRARY", "ITEM_FIELDS", "KEY_PREFIX"]
+__all__ = ["parse_item", "key_from_path", "library_of", "first_text", "Library", "NO_LIBRARY", "ITEM_FIELDS", "KEY_PREFIX"]
 
 #: What keys an item that has no ``ratingKey``, before its ``key``.
 KEY_PREFIX = "key:"
@@ -107,12 +107,15 @@ def parse_item(
     builder leaves out and lists.
     """
     get = fields.get
+    # A field with no Plex name reads the key None (no payload has one: JSON
+    # keys and XML names are strings); each is set below from other fields.
     values = [
-        value if value is None or type(value) is kind or convert is None else convert(value)
+        value if value is None or type(value) is kind else convert(value)
         for name, kind, convert in _READ
-        for value in (get(name) if name else None,)
+        for value in (get(name),)
     ]
-    values[_KEY] = item_key(values[_KEY], get("key"))
+    if not values[_KEY]:
+        values[_KEY] = key_from_path(get("key"))
     if not values[_TYPE]:
         values[_TYPE] = ""
     if not values[_THUMB]:
@@ -120,26 +123,25 @@ def parse_item(
     if not values[_ART]:
         values[_ART] = first_text(get("grandparentArt"))
     values[_OFFSET], values[_COUNT] = play_state(values[_TYPE], values[_OFFSET], values[_COUNT])
-    leaves, watched = values[_LEAVES], integer(get("viewedLeafCount"))
-    if leaves is not None and watched is not None and 0 <= watched <= leaves:
-        values[_UNPLAYED] = leaves - watched
+    leaves = values[_LEAVES]
+    watched = None if leaves is None else integer(get("viewedLeafCount"))
+    values[_UNPLAYED] = leaves - watched if watched is not None and 0 <= watched <= leaves else None
     if values[_LIBRARY_ID] in (None, library.id):
         values[_LIBRARY_ID] = values[_LIBRARY_ID] or library.id
         values[_LIBRARY_TITLE] = values[_LIBRARY_TITLE] or library.title
+    channel = get("channelTitle")
     if media:
         values[_STARTS] = from_epoch(media.get("beginsAt"))
         values[_ENDS] = from_epoch(media.get("endsAt"))
-        values[_CHANNEL] = first_text(get("channelTitle"), media.get("channelTitle"),
-                                       media.get("channelCallSign"))
+        values[_CHANNEL] = first_text(channel, media.get("channelTitle"), media.get("channelCallSign"))
     else:
-        values[_CHANNEL] = first_text(get("channelTitle"))
+        values[_STARTS] = values[_ENDS] = None
+        values[_CHANNEL] = None if channel is None else first_text(channel)
     return Item(*values)  # positional: ITEM_FIELDS follows Item's order (a test checks)
 
 
-def item_key(rating_key: Optional[str], key: Any) -> str:
-    """``rating_key``, else ``key:<key>`` within the item key limit, else ``""``."""
-    if rating_key:
-        return rating_key
+def key_from_path(key: Any) -> str:
+    """The item key of an item without a ``ratingKey``: ``key:<key>`` within the limit, or ``""``."""
     path = text(key)
     if not path:
         return ""
