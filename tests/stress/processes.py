@@ -1,0 +1,132 @@
+"""The stress tests' child processes, and the code that starts them and hears from them.
+
+Every child is started with multiprocessing's spawn context, so it shares
+nothing with the test but the database (the same SQLite file, or the same
+PostgreSQL database) and the pipes or queues it is handed. A child reports in
+plain tuples; one that fails sends ``("error", traceback text)`` instead, and
+:func:`receive` fails the test with it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import signal
+import time
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from homesections import HomePage, HomeSections, Item, Section
+
+from ..engines import connect
+
+SOURCE = "plex-main"
+#: Seconds a child may take to say anything: far more than any step takes.
+PATIENCE = 60
+
+spawn = multiprocessing.get_context("spawn")
+
+
+def home_page(version: int, sections: int, per_section: int) -> HomePage:
+    """Version ``version`` of a synthetic home page: the same every time it is asked for.
+
+    Two versions differ everywhere: some sections come and go, the rest move,
+    every title changes, and each section shows other items (each item shows
+    in about two sections), so a sync from one to the other rewrites most rows.
+    """
+    rng = random.Random(version)
+    pool = sections * per_section // 2
+    return HomePage(tuple(
+        Section(f"hub.{hub}", f"Hub {hub} (v{version})", items=tuple(
+            Item(str(key), "movie", title=f"Movie {key} (v{version})", year=1900 + key % 120)
+            for key in rng.sample(range(pool), per_section)))
+        for hub in rng.sample(range(sections + sections // 5), sections)
+    ))
+
+
+def crash_page(version: int) -> HomePage:
+    """A page of 52 sections x 100 items: 5,200 links."""
+    return home_page(version, 52, 100)
+
+
+# -- starting children and hearing from them ------------------------------------------
+
+
+def start(target: Callable[..., None], *args: Any) -> tuple[multiprocessing.Process, Any]:
+    """Start ``target(*args, pipe)`` in a child; return the child and the test's end of the pipe."""
+    ours, theirs = spawn.Pipe()
+    child = spawn.Process(target=target, args=(*args, theirs), daemon=True)
+    child.start()
+    theirs.close()
+    return child, ours
+
+
+def receive(pipe: Any, kind: str) -> Any:
+    """The next message from a child, which must be of ``kind``; returns its value."""
+    assert pipe.poll(PATIENCE), f"the child said nothing for {PATIENCE} s (waiting for {kind!r})"
+    got, value = pipe.recv()
+    assert got != "error", f"the child failed:\n{value}"
+    assert got == kind, f"expected {kind!r} from the child, got {got!r}"
+    return value
+
+
+def kill(child: multiprocessing.Process) -> None:
+    """SIGKILL: the child gets no chance to roll back, close or clean up anything."""
+    os.kill(child.pid, signal.SIGKILL)
+    child.join(PATIENCE)
+    assert child.exitcode == -signal.SIGKILL
+
+
+@contextmanager
+def reporting(pipe: Any) -> Iterator[None]:
+    """In a child: send what went wrong, rather than die silently."""
+    try:
+        yield
+    except BaseException:
+        pipe.send(("error", traceback.format_exc()))
+        raise
+
+
+# -- children that are killed ------------------------------------------------------------
+
+
+class SaysWhenItBegins:
+    """A host's database class that says, through its ``pipe``, when each transaction has begun.
+
+    It speaks once ``BEGIN`` has returned: on SQLite a writer's ``BEGIN
+    IMMEDIATE`` then holds the write lock. A child that only writes has no
+    other transactions, so every message is the start of a write.
+    """
+
+    pipe: Any = None
+
+    def begin(self, *args: Any, **kwargs: Any) -> None:
+        super().begin(*args, **kwargs)  # type: ignore[misc]
+        self.pipe.send(("begun", time.monotonic()))
+
+
+def _saying_when_it_begins(engine: str, db_path: Path, pipe: Any) -> HomeSections:
+    db = connect(engine, db_path, mixin=SaysWhenItBegins)
+    db.pipe = pipe
+    return HomeSections(db)
+
+
+def sync_then_wait(engine: str, db_path: Path, version: int, pipe: Any) -> None:
+    """Sync :func:`crash_page` ``version``, saying when it begins and when it committed; then wait to be killed."""
+    with reporting(pipe):
+        hs = _saying_when_it_begins(engine, db_path, pipe)
+        hs.sync(SOURCE, crash_page(version))
+        pipe.send(("committed", time.monotonic()))
+    pipe.recv()  # never answered: the test kills this process
+
+
+def migrate_then_wait(engine: str, db_path: Path, pipe: Any) -> None:
+    """``migrate()``, saying when its transaction begins and when it committed; then wait to be killed."""
+    with reporting(pipe):
+        hs = _saying_when_it_begins(engine, db_path, pipe)
+        hs.migrate()
+        pipe.send(("committed", time.monotonic()))
+    pipe.recv()
