@@ -5,6 +5,9 @@ nothing with the test but the database (the same SQLite file, or the same
 PostgreSQL database) and the pipes or queues it is handed. A child reports in
 plain tuples; one that fails sends ``("error", traceback text)`` instead, and
 :func:`receive` fails the test with it.
+
+:func:`readers_during_writes` is also what ``benchmarks/bench_readers.py``
+runs, so the figures it prints come from the very workload the test checks.
 """
 
 from __future__ import annotations
@@ -50,6 +53,11 @@ def home_page(version: int, sections: int, per_section: int) -> HomePage:
 def crash_page(version: int) -> HomePage:
     """A page of 52 sections x 100 items: 5,200 links."""
     return home_page(version, 52, 100)
+
+
+def reader_page(version: int) -> HomePage:
+    """A page of 10 sections x 40 items: 400 links, small enough to sync hundreds of times."""
+    return home_page(version, 10, 40)
 
 
 # -- starting children and hearing from them ------------------------------------------
@@ -130,3 +138,75 @@ def migrate_then_wait(engine: str, db_path: Path, pipe: Any) -> None:
         hs.migrate()
         pipe.send(("committed", time.monotonic()))
     pipe.recv()
+
+
+# -- readers during writes ------------------------------------------------------------------
+
+
+def write_pages(engine: str, db_path: Path, versions: int, syncs: int, start_line: Any, pipe: Any) -> None:
+    """Sync the :func:`reader_page` versions in turn, ``syncs`` times; report how long it took."""
+    with reporting(pipe):
+        pages = [reader_page(v) for v in range(versions)]
+        hs = HomeSections(connect(engine, db_path))
+        start_line.wait(PATIENCE)
+        began = time.monotonic()
+        for n in range(syncs):
+            hs.sync(SOURCE, pages[(n + 1) % versions])
+        pipe.send(("wrote", time.monotonic() - began))
+
+
+def read_pages(engine: str, db_path: Path, versions: int, start_line: Any, writing: Any, pipe: Any) -> None:
+    """``load()`` while ``writing`` is set; report the loads, which versions they were, and any other page."""
+    with reporting(pipe):
+        pages = [reader_page(v) for v in range(versions)]
+        hs = HomeSections(connect(engine, db_path))
+        start_line.wait(PATIENCE)
+        began = time.monotonic()
+        loads, seen, strangers = 0, set(), 0
+        while writing.is_set():
+            page = hs.load(SOURCE)
+            loads += 1
+            if page in pages:
+                seen.add(pages.index(page))
+            else:
+                strangers += 1  # a mix of two pages, or a part of one
+        pipe.send(("read", {"loads": loads, "seconds": time.monotonic() - began,
+                            "versions_seen": sorted(seen), "strangers": strangers}))
+
+
+def readers_during_writes(engine: str, db_path: Path, syncs: int = 200, readers: int = 2) -> dict[str, Any]:
+    """One process syncs ``syncs`` times while ``readers`` others load in a loop; what each saw, and the rates.
+
+    The cache holds version 0 before anyone starts, so a reader always has a
+    page to read; all start together from a barrier.
+    """
+    versions = 3
+    db = connect(engine, db_path)
+    hs = HomeSections(db)
+    hs.migrate()
+    hs.sync(SOURCE, reader_page(0))
+    db.close()
+
+    start_line, writing = spawn.Barrier(1 + readers), spawn.Event()
+    writing.set()
+    writer, to_writer = start(write_pages, engine, db_path, versions, syncs, start_line)
+    started = [start(read_pages, engine, db_path, versions, start_line, writing) for _ in range(readers)]
+    try:
+        seconds = receive(to_writer, "wrote")
+    finally:
+        writing.clear()  # the readers stop, whatever happened to the writer
+    reads = [receive(pipe, "read") for _, pipe in started]
+    for child in (writer, *(child for child, _ in started)):
+        child.join(PATIENCE)
+        assert child.exitcode == 0
+    loads = sum(r["loads"] for r in reads)
+    return {
+        "engine": engine,
+        "links_per_page": sum(len(s.items) for s in reader_page(0)),
+        "syncs": syncs,
+        "syncs_per_second": round(syncs / seconds, 1),
+        "readers": readers,
+        "loads": loads,
+        "loads_per_second": round(sum(r["loads"] / r["seconds"] for r in reads), 1),
+        "reads": reads,
+    }
