@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from homesections import HomePage, HomeSections, Item, Section
+from homesections import HomePage, HomeSections, Item, SchemaError, Section
 
 from ..engines import connect
 
@@ -210,3 +210,44 @@ def readers_during_writes(engine: str, db_path: Path, syncs: int = 200, readers:
         "loads_per_second": round(sum(r["loads"] / r["seconds"] for r in reads), 1),
         "reads": reads,
     }
+
+
+# -- migrations under load ---------------------------------------------------------------------
+
+
+def migrate_when_released(engine: str, db_path: Path, start_line: Any, pipe: Any) -> None:
+    """Wait at the barrier, then ``migrate()``; report the migrations this process applied."""
+    with reporting(pipe):
+        hs = HomeSections(connect(engine, db_path))
+        start_line.wait(PATIENCE)
+        pipe.send(("migrated", hs.migrate()))
+
+
+def load_while_migrating(engine: str, db_path: Path, expected: HomePage, start_line: Any,
+                         migrating: Any, pipe: Any) -> None:
+    """``load()`` once, then from the barrier until ``migrating`` clears, and once after; count what each gave.
+
+    A load of a schema not yet migrated raises :class:`SchemaError`; one of a
+    migrated schema gives ``expected``. Anything else is counted as a stranger.
+    """
+    with reporting(pipe):
+        hs = HomeSections(connect(engine, db_path))
+        outcomes: dict[str, Any] = {"schema_error": 0, "page": 0, "strangers": []}
+
+        def load() -> None:
+            try:
+                page = hs.load(SOURCE)
+            except SchemaError:
+                outcomes["schema_error"] += 1
+            else:
+                if page == expected:
+                    outcomes["page"] += 1
+                else:
+                    outcomes["strangers"].append(repr(page)[:300])
+
+        load()  # connected, and reading, before anyone migrates
+        start_line.wait(PATIENCE)
+        while migrating.is_set():
+            load()
+        load()
+        pipe.send(("loaded", outcomes))
