@@ -8,6 +8,7 @@ from typing import Callable, Iterator
 
 import peewee
 import pytest
+from hypothesis import settings
 from pytest_httpserver import HTTPServer
 
 from homesections import HomeSections
@@ -16,6 +17,12 @@ from .engines import connect, engine_name, reset
 
 ENGINE = engine_name()
 UTC = datetime.timezone.utc
+
+# The profile every run loads: a fixed number of examples, and no deadline,
+# since a 2-core machine running the whole suite is slow now and then and a
+# slow example is not a failure. Tests that need fewer or more say so.
+settings.register_profile("ci", deadline=None, max_examples=100)
+settings.load_profile("ci")
 
 
 def pytest_report_header(config) -> str:
