@@ -11,7 +11,7 @@ import datetime
 import enum
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator, Mapping, Optional
 
 __all__ = [
     "HomePage", "Section", "Item", "Skipped", "SectionType", "ITEM_TYPES", "unify_items",
@@ -229,6 +229,28 @@ class HomePage:
 
     def __len__(self) -> int:
         return len(self.sections)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The page in the common JSON form (``"format": "homesections.page/1"``), ready for ``json.dumps``.
+
+        Times are ISO 8601 in UTC; ``skipped`` is left out. The form is
+        described in :mod:`homesections.page_json`.
+        """
+        from .page_json import page_to_dict  # imported here: page_json builds on this module
+
+        return page_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "HomePage":
+        """The page held by ``data`` (the JSON form, as ``json.loads`` returns it).
+
+        Unknown keys are ignored and a missing optional field is ``None``;
+        anything that does not fit raises :class:`~homesections.PayloadError`
+        naming the place (``sections[2].items[0].added_at``).
+        """
+        from .page_json import page_from_dict  # imported here: page_json builds on this module
+
+        return page_from_dict(data)
 
     def section(self, hub_identifier: str) -> Optional[Section]:
         """The section with this hub identifier, or ``None``."""

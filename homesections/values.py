@@ -28,24 +28,27 @@ _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 def text(value: object) -> Optional[str]:
     """A string with NUL characters removed (PostgreSQL cannot store them).
 
-    Numbers become their decimal text; containers and ``None`` give ``None``.
+    Numbers become their decimal text; containers and ``None`` give ``None``,
+    and so does a number outside the 64-bit range (see :func:`integer`).
     """
     if isinstance(value, str):
         return value.replace("\x00", "") if "\x00" in value else value
     if isinstance(value, bool):
         return None
-    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
-        try:
-            return str(value)
-        except ValueError:  # an int over Python's 4300-digit conversion limit
-            return None
+    if isinstance(value, int):
+        return str(value) if INT64_MIN <= value <= INT64_MAX else None
+    if isinstance(value, float) and _in_range(value):
+        return str(value)
     return None
 
 
 def integer(value: object) -> Optional[int]:
     """An int from an int, a finite float or a numeric string; else ``None``.
 
-    A number outside the 64-bit range a database can store is ``None`` too.
+    A number outside the 64-bit range a database can store is ``None`` too,
+    and so is a float of that size: a JSON decoder may hand an integer that
+    large back as a float (orjson does), and the result must not depend on
+    the decoder.
 
     A fraction is truncated toward zero (``"12.9"`` -> ``12``), so fractional
     epoch seconds still read as a time.
@@ -55,7 +58,7 @@ def integer(value: object) -> Optional[int]:
     if isinstance(value, int):
         return _bounded(value)
     if isinstance(value, float):
-        return _bounded(int(value)) if math.isfinite(value) else None
+        return int(value) if _in_range(value) else None
     if isinstance(value, str):
         stripped = value.strip()
         try:
@@ -65,8 +68,16 @@ def integer(value: object) -> Optional[int]:
                 number = float(stripped)
             except ValueError:
                 return None
-            return _bounded(int(number)) if math.isfinite(number) else None
+            return int(number) if _in_range(number) else None
     return None
+
+
+def _in_range(number: float) -> bool:
+    # Strictly inside: -2**63 as a float may be the rounding of a smaller integer.
+    return math.isfinite(number) and -_TWO_63 < number < _TWO_63
+
+
+_TWO_63 = float(2**63)
 
 
 def _bounded(number: int) -> Optional[int]:

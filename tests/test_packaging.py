@@ -40,6 +40,14 @@ def test_the_core_wheel_carries_every_module_and_migration(core_wheel):
     migrations = {n for n in names if n.startswith("homesections/migrations/m")}
     assert len(migrations) == 3, migrations
     assert "homesections/py.typed" in names
+    assert {"homesections/cli/__init__.py", "homesections/__main__.py", "homesections/data/demo.json"} <= names
+
+
+def test_the_core_wheel_installs_the_homesections_command(core_wheel):
+    (entry_points,) = [n for n in core_wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]
+    parser = configparser.ConfigParser()
+    parser.read_string(core_wheel.read(entry_points).decode())
+    assert dict(parser["console_scripts"]) == {"homesections": "homesections.cli:main"}
 
 
 def test_the_core_wheel_holds_no_tests_or_backends(core_wheel):
@@ -51,6 +59,7 @@ def test_the_core_wheel_declares_its_dependency_range(core_wheel):
     (metadata,) = [n for n in core_wheel.namelist() if n.endswith(".dist-info/METADATA")]
     text = core_wheel.read(metadata).decode()
     assert "Requires-Dist: peewee<4.6,>=4.5.3" in text
+    assert "Requires-Dist: click<9,>=8.1" in text
     assert "Requires-Python: >=3.10" in text
 
 

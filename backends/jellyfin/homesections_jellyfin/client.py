@@ -15,7 +15,6 @@ before 10.9 has no such route) it uses the older ones from then on.
 from __future__ import annotations
 
 import datetime
-import json
 import platform
 import uuid
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 from urllib.parse import quote
 
 from homesections import ConfigurationError, FetchError, HomeSectionsError, PayloadError, Section
+from homesections.decoding import load_json
 from homesections.http import HttpBackend, Reply, Request
 from homesections.values import text
 
@@ -238,10 +238,4 @@ def decoded(result: Result, where: str) -> Any:
     """The JSON value of an answer; raises the request's error, or a PayloadError naming ``where``."""
     if isinstance(result, HomeSectionsError):
         raise result
-    try:
-        return json.loads(result.content)
-    except (ValueError, RecursionError) as exc:  # bad JSON, bad encoding, too deep
-        raise PayloadError(
-            f"the answer is not JSON ({type(exc).__name__}); is base_url the Jellyfin server's address?",
-            where=where, expected="JSON",
-        ) from None
+    return load_json(result.content, "JSON (is base_url the Jellyfin server's address?)", where)

@@ -58,7 +58,6 @@ absent, and an object, list or item of the wrong kind is a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
@@ -66,6 +65,7 @@ from typing import Any, NamedTuple, Optional
 
 from homesections import ConfigurationError, HomePage, PayloadError, Section, SectionType
 from homesections.build import MAX_IDENTIFIER_LENGTH, PageBuilder
+from homesections.decoding import load_json
 from homesections.values import integer, text
 
 from .items import ITEM_TYPES, as_list, as_object, parse_item, segment, wrong
@@ -232,15 +232,10 @@ def parse_row(section: Section, payload: Any) -> Section:
 
 
 def _decode(payload: Any, where: str, expected: str) -> Any:
-    """``payload``, decoded first when it is JSON text."""
+    """``payload``, decoded first when it is JSON text or bytes."""
     if not isinstance(payload, (str, bytes, bytearray)):
         return payload
-    try:
-        return json.loads(payload)
-    except (ValueError, RecursionError) as exc:  # bad JSON, bad encoding, too deep
-        raise PayloadError(
-            f"not JSON text ({type(exc).__name__})", where=where, expected=expected
-        ) from None
+    return load_json(payload, expected, where)
 
 
 def _load(payload: Any) -> dict:

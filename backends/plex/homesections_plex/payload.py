@@ -1,67 +1,29 @@
-"""Reading a Plex payload safely: JSON or XML, and the MediaContainer at its root.
+"""Reading a Plex payload: JSON or XML, and the MediaContainer at its root.
 
 Internal to the Plex backend: :mod:`homesections_plex.parse` maps what these
-functions return. XML is read with ``defusedxml`` and a document type
-declaration is refused outright: Plex never sends one, so one is an attack
-(billion laughs, external entities) or not Plex at all. Every failure is a
-:class:`~homesections.PayloadError` naming what was ``expected``.
+functions return. The bytes are decoded by :mod:`homesections.decoding`
+(encoding detection, defusedxml with DTDs refused, orjson when installed).
+Every failure is a :class:`~homesections.PayloadError` naming what was ``expected``.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterator, Union
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element
 
-import defusedxml
-import defusedxml.ElementTree
 from homesections import PayloadError
-
-# Bytes that may come before the first meaningful character: whitespace and
-# the byte order marks of UTF-8 and UTF-16. Used only to tell XML from JSON.
-_LEADING = b" \t\r\n\xef\xbb\xbf\xff\xfe"
-
-# What defusedxml refused, in words; Plex sends none of these.
-_REFUSED = {
-    defusedxml.DTDForbidden: "a document type declaration (DTD)",
-    defusedxml.EntitiesForbidden: "an entity declaration",
-    defusedxml.ExternalReferenceForbidden: "an external reference",
-}
+from homesections.decoding import is_xml, load_json, load_xml
 
 
 def decode(payload: Any, expected: str) -> Union[Element, Any]:
     """The payload as an XML root element or a decoded JSON value."""
     if isinstance(payload, dict):
         return payload
-    if isinstance(payload, (bytes, bytearray)):
-        looks_like_xml = payload.lstrip(_LEADING)[:1] == b"<"
-    elif isinstance(payload, str):
-        payload = payload.lstrip("\ufeff")  # json.loads refuses a BOM in text
-        looks_like_xml = payload.lstrip()[:1] == "<"
-    else:
+    if not isinstance(payload, (bytes, bytearray, str)):
         raise PayloadError(
             f"got {kind(payload)}", where="payload", expected="a dict, JSON or XML text or bytes"
         )
-    return _load_xml(payload, expected) if looks_like_xml else _load_json(payload, expected)
-
-
-def _load_json(payload: str | bytes | bytearray, expected: str) -> Any:
-    try:
-        return json.loads(payload)
-    except RecursionError:
-        raise PayloadError("JSON nested too deeply", where="payload", expected=expected) from None
-    except ValueError as exc:  # also invalid UTF-8 (UnicodeDecodeError is a ValueError)
-        raise PayloadError(f"not JSON: {exc}", where="payload", expected=expected) from None
-
-
-def _load_xml(payload: str | bytes | bytearray, expected: str) -> Element:
-    try:
-        return defusedxml.ElementTree.fromstring(payload, forbid_dtd=True)
-    except defusedxml.DefusedXmlException as exc:
-        refused = _REFUSED.get(type(exc), type(exc).__name__)
-        raise PayloadError(f"XML refused: {refused}", where="payload", expected=expected) from None
-    except (ParseError, ValueError, LookupError) as exc:  # LookupError: an unknown encoding
-        raise PayloadError(f"not XML: {exc}", where="payload", expected=expected) from None
+    return load_xml(payload, expected) if is_xml(payload) else load_json(payload, expected)
 
 
 def json_container(data: Any, expected: str) -> dict:
