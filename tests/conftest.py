@@ -35,6 +35,20 @@ def engine() -> str:
 
 
 @pytest.fixture
+def sqlite(engine: str) -> None:
+    """Skips the test on PostgreSQL: what it tries is SQLite's own."""
+    if engine != "sqlite":
+        pytest.skip("a fault of SQLite's")
+
+
+@pytest.fixture
+def postgres(engine: str) -> None:
+    """Skips the test on SQLite: what it tries is PostgreSQL's own."""
+    if engine != "postgres":
+        pytest.skip("a fault of PostgreSQL's")
+
+
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """Where the SQLite database lives (unused on PostgreSQL)."""
     return tmp_path / "home.db"

@@ -43,18 +43,6 @@ def big_page(items: int = 2000) -> HomePage:
         Item(str(n), "movie", title=f"{n}:" + "x" * 2000) for n in range(items))),))
 
 
-@pytest.fixture
-def sqlite(engine):
-    if engine != "sqlite":
-        pytest.skip("a fault of an SQLite file")
-
-
-@pytest.fixture
-def postgres(engine):
-    if engine != "postgres":
-        pytest.skip("a fault of a PostgreSQL server")
-
-
 # -- a full disk ------------------------------------------------------------------------------
 
 

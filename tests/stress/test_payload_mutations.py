@@ -127,50 +127,44 @@ def mutated_xml(draw) -> bytes:
     return ET.tostring(root, encoding="utf-8")
 
 
-def parses_or_refuses(parse, payload: Any) -> HomePage | None:
-    """The page ``payload`` maps to, or ``None`` when it raised PayloadError; anything else fails the test."""
+def maps_or_is_refused_and_round_trips(hs, clear_tables, parse, payload: Any) -> None:
+    """``parse(payload)`` gives a page that syncs and loads back equal, or raises PayloadError; nothing else."""
     try:
         page = parse(payload)
     except PayloadError:
         event("refused")  # the share of each outcome: pytest --hypothesis-show-statistics
-        return None
+        return
     assert isinstance(page, HomePage)
     event(f"mapped, {sum(len(s.items) for s in page)} items")
-    return page
-
-
-def assert_round_trips(hs, clear_tables, page: HomePage) -> None:
     clear_tables()
     hs.sync(SOURCE, page)
     assert hs.load(SOURCE) == page
 
 
-def as_json(document: dict[str, Any], encode: bool) -> Any:
+FORMS = st.sampled_from(["dict", "text", "bytes"])
+
+
+def in_form(document: dict[str, Any], form: str) -> Any:
+    """The document as a backend may be handed it: decoded, or as JSON text or bytes."""
+    if form == "dict":
+        return document
     text = json.dumps(document, ensure_ascii=False)
-    return text.encode() if encode else text
+    return text.encode() if form == "bytes" else text
 
 
 @examples
-@given(document=mutated_json(plex_hubs()), form=st.sampled_from(["dict", "text", "bytes"]))
+@given(document=mutated_json(plex_hubs()), form=FORMS)
 def test_mutated_plex_json_maps_or_is_refused_and_what_maps_round_trips(hs, clear_tables, document, form):
-    payload = document if form == "dict" else as_json(document, form == "bytes")
-    page = parses_or_refuses(PlexBackend().parse, payload)
-    if page is not None:
-        assert_round_trips(hs, clear_tables, page)
+    maps_or_is_refused_and_round_trips(hs, clear_tables, PlexBackend().parse, in_form(document, form))
 
 
 @examples
 @given(payload=mutated_xml())
 def test_mutated_plex_xml_maps_or_is_refused_and_what_maps_round_trips(hs, clear_tables, payload):
-    page = parses_or_refuses(PlexBackend().parse, payload)
-    if page is not None:
-        assert_round_trips(hs, clear_tables, page)
+    maps_or_is_refused_and_round_trips(hs, clear_tables, PlexBackend().parse, payload)
 
 
 @examples
-@given(envelope=mutated_json(jellyfin_envelope()), form=st.sampled_from(["dict", "text", "bytes"]))
+@given(envelope=mutated_json(jellyfin_envelope()), form=FORMS)
 def test_mutated_jellyfin_envelopes_map_or_are_refused_and_what_maps_round_trips(hs, clear_tables, envelope, form):
-    payload = envelope if form == "dict" else as_json(envelope, form == "bytes")
-    page = parses_or_refuses(JellyfinBackend().parse, payload)
-    if page is not None:
-        assert_round_trips(hs, clear_tables, page)
+    maps_or_is_refused_and_round_trips(hs, clear_tables, JellyfinBackend().parse, in_form(envelope, form))
