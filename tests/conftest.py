@@ -20,7 +20,9 @@ UTC = datetime.timezone.utc
 
 # The profile every run loads: a fixed number of examples, and no deadline,
 # since a 2-core machine running the whole suite is slow now and then and a
-# slow example is not a failure. Tests that need fewer or more say so.
+# slow example is not a failure. Tests that need fewer or more say so; those
+# writing to the database share one schema and empty its tables per example
+# (tests/stress/conftest.py: clear_tables) or write each to a source of its own.
 settings.register_profile("ci", deadline=None, max_examples=100)
 settings.load_profile("ci")
 

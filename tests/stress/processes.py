@@ -2,9 +2,10 @@
 
 Every child is started with multiprocessing's spawn context, so it shares
 nothing with the test but the database (the same SQLite file, or the same
-PostgreSQL database) and the pipes or queues it is handed. A child reports in
-plain tuples; one that fails sends ``("error", traceback text)`` instead, and
-:func:`receive` fails the test with it.
+PostgreSQL database) and what it is handed: a pipe to report through, and
+the barriers and events that start and stop it together with others. A child
+reports in plain tuples; one that fails sends ``("error", traceback text)``
+instead, and :func:`receive` fails the test with it.
 
 :func:`readers_during_writes` is also what ``benchmarks/bench_readers.py``
 runs, so the figures it prints come from the very workload the test checks.
@@ -109,7 +110,7 @@ class SaysWhenItBegins:
     other transactions, so every message is the start of a write.
     """
 
-    pipe: Any = None
+    pipe: Any  # set on each database made
 
     def begin(self, *args: Any, **kwargs: Any) -> None:
         super().begin(*args, **kwargs)  # type: ignore[misc]
