@@ -49,7 +49,7 @@ def big_page(items: int = 2000) -> HomePage:
 @pytest.fixture
 def small_disk(sqlite, tmp_path) -> Iterator[Path]:
     """A 1 MiB tmpfs mounted for the test, where the machine lets it be mounted."""
-    where = tmp_path / "small-disk"
+    where = tmp_path / "tmpfs"
     where.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root; the full disk is covered by max_page_count elsewhere")
@@ -60,10 +60,18 @@ def small_disk(sqlite, tmp_path) -> Iterator[Path]:
     try:
         yield where
     finally:
-        # sqlite3 lets go of a closed database's files only once its last
-        # statement is freed, and a caught error's traceback holds one.
-        gc.collect()
+        let_go_of_files()
         subprocess.run(["umount", str(where)], check=True)
+
+
+def let_go_of_files() -> None:
+    # sqlite3 lets go of a closed database's files only once its last
+    # statement is freed, and a caught error's traceback holds one.
+    gc.collect()
+
+
+def remount(disk: Path, mode: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{mode}", str(disk)], check=True)
 
 
 def fill(disk: Path) -> Path:
@@ -127,6 +135,34 @@ def test_a_read_only_database_refuses_a_sync_keeps_the_page_and_takes_the_sync_o
         readonly.execute_sql("SET default_transaction_read_only = off")
     reader.sync(SOURCE, NEW)
     assert reader.load(SOURCE) == NEW and hs.load(SOURCE) == NEW
+
+
+def test_a_database_on_a_mount_made_read_only_says_why_it_cannot_be_opened_and_works_once_writable(
+    small_disk,
+):
+    db = peewee.SqliteDatabase(str(small_disk / "home.db"), pragmas=homesections.SQLITE_PRAGMAS)
+    hs = HomeSections(db)
+    hs.migrate()
+    hs.sync(SOURCE, OLD)
+    db.close()
+    let_go_of_files()
+    remount(small_disk, "ro")
+    try:
+        # SQLite opens a WAL database only where it can make the -wal and
+        # -shm files beside it, so even a load cannot run.
+        for call in (lambda: hs.load(SOURCE), lambda: hs.sync(SOURCE, NEW)):
+            with pytest.raises(StoreError, match="read-only folder or mount"):
+                call()
+    finally:
+        db.close()
+        let_go_of_files()
+        remount(small_disk, "rw")  # the fault clears
+    try:
+        assert hs.load(SOURCE) == OLD
+        hs.sync(SOURCE, NEW)
+        assert hs.load(SOURCE) == NEW
+    finally:
+        db.close()
 
 
 # -- a file that is not a database ---------------------------------------------------------------
