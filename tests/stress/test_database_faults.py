@@ -1,11 +1,14 @@
 """Faults at the database: each is a clear typed error, the previous page stays readable, and the
 next sync after the fault clears succeeds.
 
-A real full disk (a small tmpfs, filled up), a database only readable, a
-cache file replaced by one that is not a database, and a PostgreSQL backend
-terminated in the middle of a sync, held at a known point by the host's
-media-item store. (test_store_errors.py covers the full disk made with
-``max_page_count``, inside a host's transaction too.)
+A real full disk (a small tmpfs, filled up), a database opened read-only
+(SQLite's ``mode=ro``, a read-only PostgreSQL session) and one on a mount made
+read-only, a cache file replaced by one that is not a database, and a
+PostgreSQL backend terminated in the middle of a sync, held at a known point
+by the host's media-item store. (test_store_errors.py covers the full disk
+made with ``max_page_count``, inside a host's transaction too.) A WAL
+database on a read-only mount is the one fault whose page cannot be read:
+SQLite cannot open it at all, and the error says so.
 """
 
 from __future__ import annotations
