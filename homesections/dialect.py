@@ -236,6 +236,10 @@ class SqliteDialect(Dialect):
         if "file is not a database" in text:
             return StoreError(f"{message}: the file is not an SQLite database (or it is "
                               "encrypted); point the cache at another file")
+        if "unable to open database file" in text:
+            return StoreError(f"{message}: check that the database's folder exists and can be "
+                              "written; a WAL database makes its -wal and -shm files beside it, so "
+                              "it cannot even be read in a read-only folder or mount")
         return None
 
 

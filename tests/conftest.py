@@ -8,6 +8,7 @@ from typing import Callable, Iterator
 
 import peewee
 import pytest
+from hypothesis import settings
 from pytest_httpserver import HTTPServer
 
 from homesections import HomeSections
@@ -17,6 +18,14 @@ from .engines import connect, engine_name, reset
 ENGINE = engine_name()
 UTC = datetime.timezone.utc
 
+# The profile every run loads: a fixed number of examples, and no deadline,
+# since a 2-core machine running the whole suite is slow now and then and a
+# slow example is not a failure. Tests that need fewer or more say so; those
+# writing to the database share one schema and empty its tables per example
+# (tests/stress/conftest.py: clear_tables) or write each to a source of its own.
+settings.register_profile("ci", deadline=None, max_examples=100)
+settings.load_profile("ci")
+
 
 def pytest_report_header(config) -> str:
     return f"homesections database engine: {ENGINE}"
@@ -25,6 +34,20 @@ def pytest_report_header(config) -> str:
 @pytest.fixture
 def engine() -> str:
     return ENGINE
+
+
+@pytest.fixture
+def sqlite(engine: str) -> None:
+    """Skips the test on PostgreSQL: what it tries is SQLite's own."""
+    if engine != "sqlite":
+        pytest.skip("a fault of SQLite's")
+
+
+@pytest.fixture
+def postgres(engine: str) -> None:
+    """Skips the test on SQLite: what it tries is PostgreSQL's own."""
+    if engine != "postgres":
+        pytest.skip("a fault of PostgreSQL's")
 
 
 @pytest.fixture

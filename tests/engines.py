@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Optional
 
 import peewee
 
@@ -39,12 +39,22 @@ def pg_settings(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     return dict(part.split("=", 1) for part in text.split())
 
 
-def connect(engine: str, sqlite_path: Path, environ: Mapping[str, str] = os.environ) -> peewee.Database:
-    """A new connection to the test database of ``engine``."""
+def connect(
+    engine: str, sqlite_path: Path, environ: Mapping[str, str] = os.environ,
+    mixin: Optional[type] = None,
+) -> peewee.Database:
+    """A new connection to the test database of ``engine``.
+
+    With a ``mixin``, the database is of a subclass with the mixin first: a
+    host's own database class, overriding what it likes (``begin``, say).
+    """
+    engine_class = peewee.SqliteDatabase if engine == "sqlite" else peewee.PostgresqlDatabase
+    if mixin is not None:
+        engine_class = type(mixin.__name__ + engine_class.__name__, (mixin, engine_class), {})
     if engine == "sqlite":
-        return peewee.SqliteDatabase(str(sqlite_path), pragmas=homesections.SQLITE_PRAGMAS)
+        return engine_class(str(sqlite_path), pragmas=homesections.SQLITE_PRAGMAS)
     settings = pg_settings(environ)
-    return peewee.PostgresqlDatabase(settings.pop("dbname"), **settings)
+    return engine_class(settings.pop("dbname"), **settings)
 
 
 def reset(db: peewee.Database) -> None:

@@ -46,18 +46,6 @@ def cap_pages(db: peewee.Database, extra: int) -> None:
     db.execute_sql(f"PRAGMA max_page_count = {count + extra}")
 
 
-@pytest.fixture
-def sqlite(engine):
-    if engine != "sqlite":
-        pytest.skip("a fault of SQLite's")
-
-
-@pytest.fixture
-def postgres(engine):
-    if engine != "postgres":
-        pytest.skip("a fault of PostgreSQL's")
-
-
 class Note(peewee.Model):
     """A row of the host's own, written in the host's transaction around a sync."""
 
