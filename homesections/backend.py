@@ -21,6 +21,7 @@ from importlib.metadata import entry_points
 from typing import Any, ClassVar, Mapping, Optional, Union
 
 from .errors import BackendLoadError, BackendNotFoundError, ConfigurationError
+from .build import PageLimits
 from .page import HomePage, Section
 
 __all__ = [
@@ -50,6 +51,10 @@ class Backend(abc.ABC):
 
     #: The registry name, such as ``"plex"``.
     name: ClassVar[str] = ""
+
+    #: How much one payload may hold (:class:`homesections.build.PageLimits`);
+    #: a live backend takes it as the ``limits=`` setting.
+    limits: PageLimits = PageLimits()
 
     @abc.abstractmethod
     def parse(self, payload: Any) -> HomePage:

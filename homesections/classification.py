@@ -44,15 +44,21 @@ class SectionType(str, enum.Enum):
         Trailing numeric parts of the identifier (library and collection ids,
         as in ``tv.ondeck.2``) are ignored, and so is case. The identifier is
         tried first, then the context (Plex sends ``hub.custom.collection``).
+        Only the first :data:`CLASSIFIED_PREFIX` characters of each are read,
+        so a server's giant string costs no more than a real one.
         """
         for text in (hub_identifier, context):
             if not text:
                 continue
-            words = _words(text)
+            words = _words(text[:CLASSIFIED_PREFIX])
             for pattern, section_type in CLASSIFICATION_RULES:
                 if pattern.search(words):
                     return section_type
         return cls.CUSTOM
+
+
+#: How much of an identifier or context classification reads; real ones are tens of characters.
+CLASSIFIED_PREFIX = 256
 
 
 def _words(text: str) -> str:

@@ -12,8 +12,10 @@ read, is transcoded first. JSON is decoded with ``orjson`` when it is
 installed (the ``fast`` extra) and with the standard library otherwise, or
 when orjson refuses what the standard library reads (a byte order mark, NaN,
 huge integers, lone surrogates), so the result never depends on which is
-installed. Every failure is a :class:`~homesections.PayloadError` naming what
-was expected.
+installed. orjson's working memory grows to about four times the standard
+library's, so payloads over :data:`ORJSON_MAX_BYTES` (several times a real
+home page) always take the standard library. Every failure is a
+:class:`~homesections.PayloadError` naming what was expected.
 """
 
 from __future__ import annotations
@@ -33,7 +35,11 @@ try:  # optional: the "fast" extra
 except ImportError:  # pragma: no cover - the stdlib path is tested by forcing it
     orjson = None
 
-__all__ = ["detect_encoding", "is_xml", "load_json", "load_xml"]
+__all__ = ["detect_encoding", "is_xml", "load_json", "load_xml", "ORJSON_MAX_BYTES"]
+
+#: The largest payload orjson decodes; a larger one (no real home page is) takes
+#: the standard library, whose peak memory is a quarter of orjson's.
+ORJSON_MAX_BYTES = 4 * 1024 * 1024
 
 Payload = Union[str, bytes, bytearray]
 
@@ -83,7 +89,7 @@ def is_xml(payload: Payload) -> bool:
 
 def load_json(payload: Payload, expected: str, where: str = "payload") -> Any:
     """The decoded JSON value of ``payload`` (text, or bytes in any encoding JSON allows)."""
-    if orjson is not None and not isinstance(payload, str):
+    if orjson is not None and not isinstance(payload, str) and len(payload) <= ORJSON_MAX_BYTES:
         try:
             return orjson.loads(payload)
         except orjson.JSONDecodeError:

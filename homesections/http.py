@@ -44,6 +44,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from .backend import Backend
+from .build import PageLimits
 from .errors import AuthError, ConfigurationError, FetchError, HomeSectionsError, PayloadError
 
 __all__ = [
@@ -141,7 +142,8 @@ class HttpBackend(Backend):
     32 MiB), ``verify`` (TLS: ``True``, ``False`` for a self-signed server, or
     the path of a CA bundle), ``count`` (items per hub asked of the server;
     ``None`` leaves it to the server) and ``transport`` (an
-    :class:`httpx.BaseTransport`, for hosts and tests). ``sleep`` and
+    :class:`httpx.BaseTransport`, for hosts and tests); ``limits`` bounds what
+    one payload may hold (:class:`~homesections.build.PageLimits`). ``sleep`` and
     ``clock`` replace :func:`time.sleep`-like waiting and
     :func:`time.monotonic` (tests of backoff pass fakes).
 
@@ -165,15 +167,18 @@ class HttpBackend(Backend):
         verify: Verify = True,
         count: Optional[int] = None,
         transport: Optional[httpx.BaseTransport] = None,
+        limits: Optional[PageLimits] = None,
         sleep: Optional[Callable[[float], Any]] = None,
         clock: Optional[Callable[[], float]] = None,
     ) -> None:
         self.check_settings(
             {"timeout": (int, float), "retries": int, "max_bytes": int, "verify": (bool, str),
-             "count": int, "transport": httpx.BaseTransport},
+             "count": int, "transport": httpx.BaseTransport, "limits": PageLimits},
             base_url=base_url, token=token, timeout=timeout, retries=retries,
-            max_bytes=max_bytes, verify=verify, count=count, transport=transport,
+            max_bytes=max_bytes, verify=verify, count=count, transport=transport, limits=limits,
         )
+        if limits is not None:
+            self.limits = limits
         for name, value, low in (("timeout", timeout, 0), ("max_bytes", max_bytes, 0),
                                  ("count", count, 0)):
             if value is not None and not value > low:

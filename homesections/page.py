@@ -19,6 +19,9 @@ __all__ = [
     "merge_items", "unify_items",
 ]
 
+#: The most left-out things a page lists one by one in ``skipped``; it counts the rest.
+MAX_SKIPPED = 1_000
+
 #: The item types every backend maps into. Anything else keeps the server's
 #: own type string.
 ITEM_TYPES = frozenset(
@@ -213,12 +216,15 @@ class Skipped:
 class HomePage:
     """A whole home page: sections in display order.
 
-    ``skipped`` lists what the parse left out and why; it is not part of the
-    page's value, so a parsed page equals the page read back from the cache.
+    ``skipped`` lists what the parse left out and why (at most
+    :data:`MAX_SKIPPED` entries; ``more_skipped`` counts the rest). Neither is
+    part of the page's value, so a parsed page equals the page read back from
+    the cache, and neither is in the page's JSON form.
     """
 
     sections: tuple[Section, ...] = ()
     skipped: tuple[Skipped, ...] = field(default=(), compare=False)
+    more_skipped: int = field(default=0, compare=False)
 
     def __iter__(self) -> Iterator[Section]:
         return iter(self.sections)
@@ -264,15 +270,18 @@ class HomePage:
         seen = {s.hub_identifier for s in self.sections}
         sections = list(self.sections)
         skipped = list(self.skipped)
+        more = self.more_skipped
         for other in others:
             skipped.extend(other.skipped)
+            more += other.more_skipped
             for section in other.sections:
                 if section.hub_identifier in seen:
                     skipped.append(Skipped(section.hub_identifier, "hub already on the page"))
                     continue
                 seen.add(section.hub_identifier)
                 sections.append(section)
-        return HomePage(unify_items(sections), tuple(skipped))
+        more += max(0, len(skipped) - MAX_SKIPPED)
+        return HomePage(unify_items(sections), tuple(skipped[:MAX_SKIPPED]), more)
 
 
 def unify_items(sections: "Iterable[Section]") -> tuple[Section, ...]:

@@ -181,3 +181,15 @@ def http_server(_http_server: HTTPServer) -> Iterator[HTTPServer]:
     _http_server.clear()
     yield _http_server
     _http_server.clear()
+
+
+@pytest.fixture(params=["orjson", "stdlib"])
+def json_path(request, monkeypatch) -> str:
+    """Runs a test on both JSON decoders: a result must not depend on which is installed."""
+    import homesections.decoding as decoding
+
+    if request.param == "stdlib":
+        monkeypatch.setattr(decoding, "orjson", None)
+    elif decoding.orjson is None:
+        pytest.skip("orjson is not installed (the 'fast' extra)")
+    return request.param

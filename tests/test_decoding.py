@@ -18,16 +18,6 @@ BOMS = {"utf-8": codecs.BOM_UTF8, "utf-16-be": codecs.BOM_UTF16_BE, "utf-16-le":
         "utf-32-be": codecs.BOM_UTF32_BE, "utf-32-le": codecs.BOM_UTF32_LE}
 
 
-@pytest.fixture(params=["orjson", "stdlib"])
-def json_path(request, monkeypatch):
-    """Every JSON test runs on both decoders: the result must not depend on which is installed."""
-    if request.param == "stdlib":
-        monkeypatch.setattr(decoding, "orjson", None)
-    elif decoding.orjson is None:
-        pytest.skip("orjson is not installed")
-    return request.param
-
-
 @pytest.mark.parametrize("encoding", ENCODINGS)
 @pytest.mark.parametrize("bom", [False, True])
 def test_the_encoding_is_found_by_mark_or_by_the_zeros_around_the_first_character(encoding, bom):

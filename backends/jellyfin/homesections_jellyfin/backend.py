@@ -8,6 +8,7 @@ from homesections import (
     ConfigurationError, FailedRequest, HomePage, HomeSectionsError, IncompleteFetchError,
     PayloadError, Section,
 )
+from homesections.build import PageLimits
 
 from .client import JellyfinClient, decoded
 from .parse import LATEST, QUERY_ROWS, Row, latest_rows, parse_envelope, parse_row, row_of, section_order
@@ -63,7 +64,7 @@ class JellyfinBackend(JellyfinClient):
         Raises :class:`~homesections.PayloadError`, naming the place, when a
         part has the wrong shape; nothing else escapes.
         """
-        return parse_envelope(payload)
+        return parse_envelope(payload, self.limits)
 
     def fetch_home(self) -> HomePage:
         """Fetch the home page as jellyfin-web does, in two rounds of concurrent requests.
@@ -101,7 +102,7 @@ class JellyfinBackend(JellyfinClient):
                 continue
             _put(envelope, row, value)
             fed.append((section, row))
-        page = _parse_dropping_bad_rows(envelope, fed, failures)
+        page = _parse_dropping_bad_rows(envelope, fed, failures, self.limits)
         if failures:
             raise IncompleteFetchError(page, tuple(failures))
         return page
@@ -117,7 +118,7 @@ class JellyfinBackend(JellyfinClient):
         """
         row = row_of(section.hub_identifier)
         (result,) = self.get_rows([section], all=all)
-        return parse_row(section, decoded(result, row.where))
+        return parse_row(section, decoded(result, row.where), self.limits)
 
     def image_url(self, path: str, width: Optional[int] = None, height: Optional[int] = None) -> str:
         """The URL of an image path the mapping made (``/Items/{id}/Images/Primary?tag=...``).
@@ -151,14 +152,14 @@ def _put(envelope: dict[str, Any], row: Row, value: Any) -> None:
 
 
 def _parse_dropping_bad_rows(envelope: dict[str, Any], fed: list[tuple[Section, Row]],
-                             failures: list[FailedRequest]) -> HomePage:
+                             failures: list[FailedRequest], limits: PageLimits) -> HomePage:
     """The envelope's page; a row whose answer raises PayloadError is dropped and listed in ``failures``.
 
     An error in the views or the settings (no row owns it) is raised.
     """
     while True:
         try:
-            return parse_envelope(envelope)
+            return parse_envelope(envelope, limits)
         except PayloadError as exc:
             culprit = next(((s, r) for s, r in fed if _within(exc.where, r.where)), None)
             if culprit is None:

@@ -69,7 +69,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, Optional
 
 from homesections import ConfigurationError, HomePage, PayloadError, Section, SectionType
-from homesections.build import MAX_IDENTIFIER_LENGTH, PageBuilder
+from homesections.build import MAX_IDENTIFIER_LENGTH, PageBuilder, PageLimits
 from homesections.decoding import load_json
 from homesections.values import integer, text
 
@@ -150,15 +150,16 @@ def row_of(hub_identifier: str) -> Row:
     )
 
 
-def parse_envelope(payload: Any) -> HomePage:
+def parse_envelope(payload: Any, limits: Optional[PageLimits] = None) -> HomePage:
     """Map one envelope (see the module docstring) to a :class:`HomePage`.
 
     Raises :class:`~homesections.PayloadError` naming the place (``resume.Items[3]``)
-    when a part has the wrong shape; missing fields never raise.
+    when a part has the wrong shape, or when the envelope holds more than
+    ``limits`` allow; missing fields never raise.
     """
     envelope = _load(payload)
     views = _views(envelope.get("views"))
-    builder = PageBuilder()
+    builder = PageBuilder(limits)
     order = section_order(envelope.get("display_preferences"))
     for kind in order:
         if kind == LATEST:
@@ -213,7 +214,7 @@ def latest_rows(views: Any, user: Any = None) -> tuple[Section, ...]:
     )
 
 
-def parse_row(section: Section, payload: Any) -> Section:
+def parse_row(section: Section, payload: Any, limits: Optional[PageLimits] = None) -> Section:
     """``section`` with the items of one answer of the endpoint behind it.
 
     The answer is a QueryResult for a resume or Next Up row and ``/Items/Latest``'s
@@ -224,7 +225,7 @@ def parse_row(section: Section, payload: Any) -> Section:
     """
     row = row_of(section.hub_identifier)
     payload = _decode(payload, row.where, "JSON")
-    builder = PageBuilder()
+    builder = PageBuilder(limits)
     if row.view_id is None:
         _add_query_row(builder, section, payload, row.where)
     else:
@@ -326,6 +327,7 @@ def _add_latest_row(
 def _add_items(builder: PageBuilder, handle: Any, items: list, where: str, library: Library = NO_LIBRARY) -> None:
     if handle is None:  # the builder left the section out (and listed it)
         return
+    builder.check_room(len(items), where)  # a list past the limit is refused before it is read
     for i, raw in enumerate(items):
         place = f"{where}[{i}]"
         builder.add_item(handle, parse_item(raw, place, library), place)

@@ -94,14 +94,14 @@ class PlexBackend(HttpBackend):
 
         See :mod:`homesections_plex.parse` for the mapping and its rules.
         """
-        return parse(payload)
+        return parse(payload, self.limits)
 
     def parse_items(self, payload: Any) -> tuple[Item, ...]:
         """Map one Plex item-list response (``MediaContainer.Metadata``) to its items.
 
         See :func:`homesections_plex.parse.parse_items`.
         """
-        return parse_items(payload)
+        return parse_items(payload, self.limits)
 
     # -- the live server -----------------------------------------------------
 
@@ -198,7 +198,7 @@ class PlexBackend(HttpBackend):
             try:
                 if isinstance(reply, HomeSectionsError):
                     raise reply
-                pages.append(self._parsed(reply, parse))
+                pages.append(self._parsed(reply, self.parse))
             except HomeSectionsError as error:
                 failures.append(FailedRequest(hub_request.request.what, error, hub_request.claims))
         if not pages:
@@ -214,7 +214,8 @@ class PlexBackend(HttpBackend):
         def fetch(start: int, size: int) -> HubItems:
             request = row_request(section, start, size)
             reply = self.get(request.path, request.params, headers=request.headers, what=request.what)
-            page = self._parsed(reply, lambda content: parse_hub(content, section.hub_identifier))
+            page = self._parsed(
+                reply, lambda content: parse_hub(content, section.hub_identifier, self.limits))
             return page if page.total is not None else replace(page, total=total_size(reply))
         return fetch
 

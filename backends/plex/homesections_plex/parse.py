@@ -66,7 +66,7 @@ from typing import Any, Mapping, Optional, Sequence
 from xml.etree.ElementTree import Element
 
 from homesections import HomePage, Item, PayloadError, Section
-from homesections.build import PageBuilder, SectionHandle
+from homesections.build import PageBuilder, PageLimits, SectionHandle
 from homesections.values import boolean, integer, text
 
 from .items import Library, first_text, library_of, parse_item
@@ -89,18 +89,19 @@ _LIBRARIES = 'the Plex library list ({"MediaContainer": {"Directory": [...]}})'
 _ROW = Section(hub_identifier="items", title="")
 
 
-def parse(payload: Any) -> HomePage:
+def parse(payload: Any, limits: Optional[PageLimits] = None) -> HomePage:
     """Map one Plex hub-list response to a :class:`~homesections.HomePage`.
 
     ``payload`` is a decoded JSON ``dict``, JSON text or bytes, or XML text
     or bytes. Anything that is not a hub list raises
-    :class:`~homesections.PayloadError` naming what was expected and where.
+    :class:`~homesections.PayloadError` naming what was expected and where,
+    and so does a payload past ``limits`` (by default :class:`PageLimits`'s).
     """
     data = decode(payload, _HUB_LIST)
-    return _parse_xml(data) if isinstance(data, Element) else _parse_json(data)
+    return _parse_xml(data, limits) if isinstance(data, Element) else _parse_json(data, limits)
 
 
-def parse_items(payload: Any) -> tuple[Item, ...]:
+def parse_items(payload: Any, limits: Optional[PageLimits] = None) -> tuple[Item, ...]:
     """Map one Plex item-list response to its items, in order.
 
     The answer of a hub's ``key`` when it is a bare list
@@ -110,7 +111,7 @@ def parse_items(payload: Any) -> tuple[Item, ...]:
     :func:`parse`), as does anything else that is not an item list.
     """
     data = decode(payload, _ITEM_LIST)
-    builder, handle = _row()
+    builder, handle = _row(limits)
     if isinstance(data, Element):
         root = xml_root(data)
         if root.find("Hub") is not None and not any(child.tag in ITEM_TAGS for child in root):
@@ -142,7 +143,7 @@ class HubItems:
     more: Optional[bool] = None
 
 
-def parse_hub(payload: Any, hub_identifier: str) -> HubItems:
+def parse_hub(payload: Any, hub_identifier: str, limits: Optional[PageLimits] = None) -> HubItems:
     """Map the answer of one hub's ``key`` (a hub list or an item list) to its items.
 
     From a hub list, the hub whose identifier is ``hub_identifier`` is read,
@@ -151,7 +152,7 @@ def parse_hub(payload: Any, hub_identifier: str) -> HubItems:
     of :func:`parse_items`.
     """
     data = decode(payload, _ANY_LIST)
-    builder, handle = _row()
+    builder, handle = _row(limits)
     if isinstance(data, Element):
         root = xml_root(data)
         hubs = root.findall("Hub")
@@ -202,9 +203,9 @@ def parse_libraries(payload: Any) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def _row() -> tuple[PageBuilder, SectionHandle]:
+def _row(limits: Optional[PageLimits]) -> tuple[PageBuilder, SectionHandle]:
     """A builder holding the one section an item list's items are gathered in."""
-    builder = PageBuilder()
+    builder = PageBuilder(limits)
     handle = builder.add_section(_ROW, "MediaContainer")
     assert handle is not None  # _ROW has a valid identifier
     return builder, handle
@@ -226,11 +227,11 @@ def _pick(hubs: Sequence[Mapping[str, Any]], hub_identifier: str) -> int:
 # -- JSON ---------------------------------------------------------------------
 
 
-def _parse_json(data: Any) -> HomePage:
+def _parse_json(data: Any, limits: Optional[PageLimits]) -> HomePage:
     container = json_container(data, _HUB_LIST)
     if container.get("Hub") is None and any(container.get(k) is not None for k in ITEM_KEYS):
         raise _item_list_error()
-    builder = PageBuilder()
+    builder = PageBuilder(limits)
     library = library_of(container)
     for i, hub in enumerate(json_entries(container.get("Hub"), "MediaContainer.Hub")):
         where = f"MediaContainer.Hub[{i}]"
@@ -248,6 +249,7 @@ def _add_json_items(
     for key in ITEM_KEYS:
         prefix = f"{where}.{key}"
         entries = json_entries(node.get(key), prefix)
+        builder.check_room(len(entries), prefix)  # a list past the limit is refused before it is read
         for j, entry in enumerate(entries):
             builder.add_item(handle, parse_item(entry, _json_media(entry.get("Media")), library),
                              f"{prefix}[{j}]")
@@ -265,12 +267,12 @@ def _json_media(media: Any) -> Optional[Mapping[str, Any]]:
 # -- XML ----------------------------------------------------------------------
 
 
-def _parse_xml(data: Element) -> HomePage:
+def _parse_xml(data: Element, limits: Optional[PageLimits]) -> HomePage:
     root = xml_root(data)
     hubs = root.findall("Hub")
     if not hubs and any(child.tag in ITEM_TAGS for child in root):
         raise _item_list_error()
-    builder = PageBuilder()
+    builder = PageBuilder(limits)
     library = library_of(root.attrib)
     for i, hub in enumerate(hubs):
         where = f"MediaContainer.Hub[{i}]"
@@ -285,6 +287,7 @@ def _add_xml_items(
 ) -> int:
     """Add the item children of ``element`` to ``handle``, listing the others; the items read."""
     sent = 0
+    builder.check_room(sum(1 for child in element if child.tag in ITEM_TAGS), where)
     for child_where, child in xml_children(element, where):
         if child.tag in ITEM_TAGS:
             media = child.find("Media")
