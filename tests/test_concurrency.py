@@ -6,80 +6,81 @@ import threading
 
 import pytest
 
-import homesections.load
-from homesections import HomeSections
-from homesections.sync import SectionWriter
+from homesections import HomePage, HomeSections, Section
 
-from .pages import page, section
+from .host import Hold, LibraryItems, register_host
+from .pages import movie, page, section
 
 OLD = page(section("a", "x"), section("b", "y"))
-NEW = page(section("a", "z"), section("c", "w"))
+# "a" retitles the item it shows, "b" is gone, "c" is new: links and items both change.
+NEW = HomePage((Section("a", "A", items=(movie("x", title="Movie x, recut"),)), section("c", "w")))
 
 
-def test_a_load_never_mixes_the_page_before_and_after_a_sync_committing_meanwhile(hs, connect_db, monkeypatch):
-    hs.sync("plex", OLD)
+def test_a_load_never_mixes_the_page_before_and_after_a_sync_committing_meanwhile(db, connect_db):
+    # A host's get() is called inside the load, after it read the sections and
+    # their links: another connection's sync commits there.
+    commits = []
+
+    class CommitsMeanwhile(LibraryItems):
+        armed = False
+
+        def get(self, ids):
+            if self.armed:
+                self.armed = False
+                commits.append(writer.sync("srv", NEW))
+            return super().get(ids)
+
+    reader = register_host(db, "srv", store=CommitsMeanwhile)
     writer_db = connect_db()
-    writer = HomeSections(writer_db)
-    real_fetch_rows = homesections.load.fetch_rows
-    calls = []
-
-    def fetch_then_let_a_sync_commit(query):
-        rows = real_fetch_rows(query)
-        calls.append(query)
-        if len(calls) == 1:  # between load's first and second query
-            writer.sync("plex", NEW)
-        return rows
-
-    monkeypatch.setattr(homesections.load, "fetch_rows", fetch_then_let_a_sync_commit)
+    writer = register_host(writer_db, "srv")
     try:
-        seen = hs.load("plex")
+        writer.sync("srv", OLD)
+        reader.media_items.armed = True
+        seen = reader.load("srv")
     finally:
         writer_db.close()
+    assert [report.changed for report in commits] == [("a",)]  # it did commit meanwhile
     assert seen == OLD  # the snapshot the load started with, whole
-    monkeypatch.undo()
-    assert hs.load("plex") == NEW
+    assert reader.load("srv") == NEW
 
 
-def test_two_syncs_of_one_source_queue_instead_of_interleaving(hs, connect_db, monkeypatch):
-    hs.sync("plex", OLD)
-    first_has_read, let_first_finish = threading.Event(), threading.Event()
-    real_cached_links = SectionWriter._cached_links
-
-    def pause_the_first_sync_after_its_reads(self, plans):
-        links = real_cached_links(self, plans)
-        if threading.current_thread().name == "first":
-            first_has_read.set()
-            assert let_first_finish.wait(timeout=20)
-        return links
-
-    monkeypatch.setattr(SectionWriter, "_cached_links", pause_the_first_sync_after_its_reads)
+def test_two_syncs_of_one_source_queue_instead_of_interleaving(db, connect_db):
+    hs = register_host(db, "srv")
+    hs.sync("srv", OLD)
+    # The first sync is held inside its transaction, after its reads, before any write.
+    hold = Hold()
+    stores = {"first": lambda model: LibraryItems(model, before_upsert=hold), "second": LibraryItems}
+    writers = {name: register_host(connect_db(), "srv", store=store) for name, store in stores.items()}
     reports, errors = {}, []
 
-    def run(name, home):
-        db = connect_db()
+    def run(name: str, home: HomePage) -> None:
         try:
-            reports[name] = HomeSections(db).sync("plex", home)
+            reports[name] = writers[name].sync("srv", home)
         except Exception as exc:  # surfaced by the assertion below
             errors.append(exc)
         finally:
-            db.close()
+            writers[name].db.close()
 
-    first = threading.Thread(target=run, args=("first", page(section("a", "x"), section("b", "z"))), name="first")
-    second = threading.Thread(target=run, args=("second", page(section("a", "w"))), name="second")
-    first.start()
-    assert first_has_read.wait(timeout=20)
-    second.start()
-    second.join(timeout=1.0)
-    assert second.is_alive(), "the second sync ran while the first held its transaction"
-    let_first_finish.set()
-    first.join(timeout=20)
-    second.join(timeout=20)
+    first = threading.Thread(target=run, args=("first", page(section("a", "x"), section("b", "z"))))
+    second = threading.Thread(target=run, args=("second", page(section("a", "w"))))
+    try:
+        first.start()
+        assert hold.reached.wait(timeout=20)
+        second.start()
+        second.join(timeout=1.0)
+        assert second.is_alive(), "the second sync ran while the first held its transaction"
+    finally:
+        hold.release()
+        first.join(timeout=20)
+        second.join(timeout=20)
+        for writer in writers.values():
+            writer.db.close()  # the connection registering it opened on this thread
 
     assert errors == []
     assert reports["first"].changed == ("b",) and reports["first"].unchanged == ("a",)
     # The second saw the first's page, not the one before it.
     assert reports["second"].changed == ("a",) and reports["second"].removed == ("b",)
-    assert hs.load("plex") == page(section("a", "w"))
+    assert hs.load("srv") == page(section("a", "w"))
 
 
 @pytest.mark.parametrize("source_ids", [("plex", "jellyfin")])

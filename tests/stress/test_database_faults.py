@@ -31,7 +31,7 @@ from homesections import (
 )
 
 from ..pages import page, section, snapshot
-from .host import LibraryItems, host_models
+from ..host import LibraryItems, host_models
 from .processes import PATIENCE, SOURCE
 
 pytestmark = pytest.mark.stress

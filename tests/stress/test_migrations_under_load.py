@@ -19,7 +19,7 @@ from homesections import HomePage, HomeSections, MigrationError
 from homesections.migrations import HISTORY_TABLE
 
 from ..pages import page, section
-from .host import LibraryItems, host_models
+from ..host import LibraryItems, host_models
 from .processes import (
     PATIENCE, SOURCE, load_while_migrating, migrate_when_released, reader_page, receive, spawn, start,
 )

@@ -1,12 +1,17 @@
-"""A host application that owns its sources and media items, as the README's "A host that owns its tables"."""
+"""A host application that owns its sources and media items, as the README's "A host that owns its tables".
+
+Its media-item store implements the public ``MediaItems`` protocol, which also
+makes it the public way to hold a sync at a known point inside its transaction.
+"""
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable, Collection, Optional, Sequence
 
 import peewee
 
-from homesections import Item
+from homesections import HomeSections, Item
 
 
 def host_models(db: peewee.Database) -> tuple[type[peewee.Model], type[peewee.Model]]:
@@ -59,3 +64,46 @@ class LibraryItems:
         M = self.model
         return {row.id: Item(row.key, row.kind, title=row.title)
                 for row in M.select().where(M.id.in_(list(ids)))}
+
+
+class Hold:
+    """A ``before_upsert`` that holds the first sync reaching it while armed, until released.
+
+    ``reached`` is set once a sync waits there: inside its transaction, after
+    it read the cached page and before it wrote anything.
+    """
+
+    def __init__(self, armed: bool = True, patience: float = 20.0) -> None:
+        self.armed = armed
+        self.patience = patience
+        self.reached = threading.Event()
+        self._released = threading.Event()
+
+    def __call__(self) -> None:
+        if not self.armed:
+            return
+        self.armed = False
+        self.reached.set()
+        if not self._released.wait(self.patience):
+            raise TimeoutError("the test never released the held sync")
+
+    def release(self) -> None:
+        self._released.set()
+
+
+def register_host(
+    db: peewee.Database, *source_ids: str,
+    store: Callable[[type[peewee.Model]], Any] = LibraryItems,
+) -> HomeSections:
+    """The plugin registered on the host's tables in ``db``, migrated; ``store(model)`` is its media store.
+
+    The host's tables and a server row per source id are created when missing,
+    so another connection to the same database registers the same way.
+    """
+    Server, LibraryItem = host_models(db)
+    db.create_tables([Server, LibraryItem])
+    for source_id in source_ids:
+        Server.insert(id=source_id, label=source_id).on_conflict_ignore().execute()
+    hs = HomeSections(db, source_model=Server, media_items=store(LibraryItem))
+    hs.migrate()
+    return hs
