@@ -38,6 +38,7 @@ from homesections import (
 from homesections.build import PageBuilder
 from homesections.http import HttpBackend, Request
 
+from .host import Hold, LibraryItems, register_host
 from .pages import hubs, snapshot
 
 TOKEN = "tok-81d2c0aa5f"
@@ -470,36 +471,27 @@ def test_stop_returns_within_a_second_during_a_hanging_request_and_nothing_is_wr
     assert snapshot(live.db) == before
 
 
-def test_a_sync_that_reaches_its_commit_after_stop_is_rolled_back(live, http_server):
-    # The host's media-item store holds the sync at a known point inside its
-    # transaction (the plugin's own store has no such hook, so a host store
-    # wraps it).
-    inside, go_on = threading.Event(), threading.Event()
-
-    class Holding(homesections.media_items.PluginMediaItems):
-        def upsert(self, source_id: str, items: Any) -> Any:
-            inside.set()
-            go_on.wait(10)
-            return super().upsert(source_id, items)
-
-    live.media_items = Holding(live.models.MediaItem, live._dialect)
-    live._writer = None
+def test_a_sync_that_reaches_its_commit_after_stop_is_rolled_back(db, http_server):
+    # The host's media store holds the background sync inside its transaction;
+    # stop() returns while it is held, and only then does the sync go on.
+    hold = Hold(armed=False, patience=10)
+    hs = register_host(db, "srv", store=lambda model: LibraryItems(model, before_upsert=hold))
+    serve(http_server)
+    hs.refresh("srv", StandIn(base_url=http_server.url_for("/")))
     http_server.clear()
     serve(http_server, {**HOME, "2": library_page("2", ("recent", ["zz"]))})
-    live.mark_stale("srv")
-    before = snapshot(live.db, ("home_sections", "home_section_items", "media_items"))
-    handle = live.start_background_refresh("srv", StandIn(base_url=http_server.url_for("/")), 60)
+    hs.mark_stale("srv")
+    tables = ("home_sections", "home_section_items", "library_items")
+    before = snapshot(db, tables)
+    hold.armed = True
+    handle = hs.start_background_refresh("srv", StandIn(base_url=http_server.url_for("/")), 60)
     try:
-        assert inside.wait(10)
-        stopper = threading.Thread(target=handle.stop)
-        stopper.start()
-        time.sleep(0.1)
+        assert hold.reached.wait(10)
+        assert handle.stop(timeout=0) is False  # returns at once; the thread is still in the sync
     finally:
-        go_on.set()
-    stopper.join(5)
-    handle._thread.join(5)
-    assert not handle.running
-    assert snapshot(live.db, ("home_sections", "home_section_items", "media_items")) == before
+        hold.release()
+    assert handle.stop(timeout=5)
+    assert snapshot(db, tables) == before
 
 
 def test_a_section_request_refreshes_that_section_at_once(live, http_server):
