@@ -760,6 +760,30 @@ def test_an_items_own_thumb_wins_over_its_parents():
     assert episode.thumb == "/library/metadata/5001/thumb/1676967988"
 
 
+# A card needs an image: the item's own thumb, else its parent's (a season's
+# show, a track's album), else its composite (a playlist's mosaic). Empty text
+# is no image.
+THUMBS = [
+    ({"thumb": "/own", "parentThumb": "/parent", "composite": "/mosaic"}, "/own"),
+    ({"parentThumb": "/parent", "composite": "/mosaic"}, "/parent"),
+    ({"composite": "/mosaic"}, "/mosaic"),
+    ({"thumb": "", "parentThumb": "/parent", "composite": "/mosaic"}, "/parent"),
+    ({"thumb": "", "parentThumb": "", "composite": "/mosaic"}, "/mosaic"),
+    ({"thumb": "/own", "composite": "/mosaic"}, "/own"),
+    ({"thumb": "", "parentThumb": "", "composite": ""}, None),
+]
+
+
+@pytest.mark.parametrize("images, thumb", THUMBS)
+def test_the_thumb_falls_back_to_the_parent_thumb_then_to_the_composite(images, thumb):
+    attributes = "".join(f' {name}="{value}"' for name, value in images.items())
+    as_json = hubs(hub("home.x", movie("1", **images)))
+    as_xml = (f'<MediaContainer size="1"><Hub hubIdentifier="home.x" title="X">'
+              f'<Video ratingKey="1" type="movie" title="Movie 1"{attributes} /></Hub></MediaContainer>')
+
+    assert [parse(form).sections[0].items[0].thumb for form in (as_json, as_xml)] == [thumb, thumb]
+
+
 def test_art_falls_back_to_the_grandparents_art():
     payload = hubs(hub("home.x", movie("1", type="episode", grandparentArt="/show/art"),
                        movie("2", art="/own/art", grandparentArt="/show/art")))
@@ -782,6 +806,35 @@ def test_a_container_without_hubs_is_an_empty_page():
     assert parse({"MediaContainer": {"size": 0, "Hub": []}}) == HomePage()
     assert parse('<MediaContainer size="0" />') == HomePage()
     assert parse(b'<?xml version="1.0" encoding="UTF-8"?>\n<MediaContainer size="0"></MediaContainer>') == HomePage()
+
+
+# Syncing an empty page deletes every cached section: a container that holds
+# items beside a null Hub list is an item list, and must never read as a hub
+# list with no hubs.
+ITEMS_BESIDE_A_NULL_HUB = {
+    "Metadata": {"Hub": None, "Metadata": [movie("1"), movie("2")]},
+    "Directory": {"Hub": None, "Directory": [movie("1")]},
+    "a lone Metadata object": {"Hub": None, "Metadata": movie("1")},
+}
+
+
+@pytest.mark.parametrize("container", ITEMS_BESIDE_A_NULL_HUB.values(), ids=list(ITEMS_BESIDE_A_NULL_HUB))
+def test_items_beside_a_null_hub_list_are_refused_not_read_as_an_empty_page(container, json_path):
+    payload = {"MediaContainer": {"size": 1, **container}}
+    text = json.dumps(payload)
+
+    for form in (payload, text, text.encode()):
+        with pytest.raises(PayloadError, match="holds items, not hubs") as raised:
+            parse(form)
+        assert raised.value.where == "MediaContainer"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    'an empty "Hub" list beside items parses as an empty page, which a sync would '
+    "take for a home page with no sections (the XML form, no <Hub> beside items, is refused)"))
+def test_items_beside_an_empty_hub_list_are_refused_not_read_as_an_empty_page():
+    with pytest.raises(PayloadError, match="holds items, not hubs"):
+        parse({"MediaContainer": {"size": 1, "Hub": [], "Metadata": [movie("1")]}})
 
 
 def test_a_single_hub_object_is_a_list_of_one():
