@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import homesections
 from homesections import HomePage, PayloadError, SectionType
 from homesections_jellyfin import JellyfinBackend
-from homesections_jellyfin.parse import DEFAULT_SECTIONS, section_order
+from homesections_jellyfin.parse import DEFAULT_SECTIONS, latest_rows, section_order
 
 UTC = datetime.timezone.utc
 SERVER_ID = "6fd928940fcf4c7c8d3ddb4a10bdf863"
@@ -408,6 +408,24 @@ def test_one_recently_added_row_per_library_in_views_order():
     assert movies.hub_key == f"/Items/Latest?parentId={MOVIES}"
     assert (movies.size, movies.more) == (1, False)
     assert [i.key for i in movies.items] == [MOVIE_ID]
+
+
+def test_a_view_id_listed_twice_keeps_its_first_entry():
+    # The second copy names another library type, one jellyfin-web shows no latest row for.
+    views = query(view(MOVIES, "Movies", "movies"), view(SHOWS, "Shows", "tvshows"),
+                  view(MOVIES, "Box sets", "boxsets"))
+
+    page = parse({"views": views, "latest": {MOVIES: [movie()], SHOWS: [episode()]}})
+
+    assert [(s.hub_identifier, s.title, s.hub_type) for s in page.sections] == [
+        (f"jellyfin.latest.{MOVIES}", "Recently Added in Movies", "movies"),
+        (f"jellyfin.latest.{SHOWS}", "Recently Added in Shows", "tvshows"),
+    ]
+    assert page.sections[0].items[0].library_title == "Movies"
+    assert [(s.hub_identifier, s.title) for s in latest_rows(views)] == [
+        (f"jellyfin.latest.{MOVIES}", "Recently Added in Movies"),
+        (f"jellyfin.latest.{SHOWS}", "Recently Added in Shows"),
+    ]
 
 
 def test_library_without_name_or_collection_type():
