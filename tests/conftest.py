@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Optional
 
 import peewee
 import pytest
@@ -102,10 +102,25 @@ def hs(db, clock) -> HomeSections:
 
 
 class QueryLog:
-    """Every SQL statement a database runs while it is attached."""
+    """Every SQL statement a database runs while it is attached, and how many rows it read."""
 
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.rows_read = 0
+        self._fault: Optional[tuple[Callable[[str], bool], Exception]] = None
+
+    def fail_before(self, matches: Callable[[str], bool], error: Exception) -> None:
+        """Raise ``error`` in place of the next statement ``matches`` accepts, once.
+
+        A fault the database could raise at that point; ``statements`` holds
+        those that ran before it.
+        """
+        self._fault = (matches, error)
+
+    def _about_to_run(self, sql: str) -> None:
+        if self._fault is not None and self._fault[0](sql):
+            error, self._fault = self._fault[1], None
+            raise error
 
     def writes(self, table: str) -> list[str]:
         """Statements that insert, update or delete rows of ``table``."""
@@ -148,7 +163,9 @@ class _LoggingCursor:
 
     def _record(self, sql) -> None:
         # psycopg2's execute_values() sends bytes.
-        self._log.statements.append(sql.decode() if isinstance(sql, bytes) else str(sql))
+        text = sql.decode() if isinstance(sql, bytes) else str(sql)
+        self._log._about_to_run(text)
+        self._log.statements.append(text)
 
     def execute(self, sql, *args, **kwargs):
         self._record(sql)
@@ -160,8 +177,25 @@ class _LoggingCursor:
             self._record(sql)
         return self._cursor.executemany(sql, rows, *args, **kwargs)
 
+    def fetchone(self):
+        row = self._cursor.fetchone()
+        self._log.rows_read += row is not None
+        return row
+
+    def fetchmany(self, *args, **kwargs):
+        rows = self._cursor.fetchmany(*args, **kwargs)
+        self._log.rows_read += len(rows)
+        return rows
+
+    def fetchall(self):
+        rows = self._cursor.fetchall()
+        self._log.rows_read += len(rows)
+        return rows
+
     def __iter__(self):
-        return iter(self._cursor)
+        for row in self._cursor:
+            self._log.rows_read += 1
+            yield row
 
     def __getattr__(self, name):
         return getattr(self._cursor, name)

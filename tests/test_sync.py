@@ -15,9 +15,7 @@ import pytest
 
 import homesections
 from homesections import HomePage, HomeSections, Item, Section, SectionType, SyncReport
-from homesections.dialect import dialect_for
 from homesections.media_items import media_item_id
-from homesections.sync import SectionWriter
 
 from .pages import hubs, movie, page, section, snapshot
 
@@ -703,38 +701,31 @@ def test_an_error_after_the_media_items_were_written_rolls_everything_back(hs, c
     assert_unchanged(hs, old, rows)
 
 
-def test_an_error_after_the_link_insert_rolls_everything_back(hs, cached, monkeypatch):
+def test_an_error_after_the_link_insert_rolls_everything_back(hs, cached, query_log):
     old, rows = cached
-    dialect_class = type(dialect_for(hs.db))
-    execute_many = dialect_class.execute_many
-    ran = []
 
-    def execute_then_fail(self, query, params):
-        execute_many(self, query, params)
-        sql, _ = query.sql()
-        ran.append(sql)
-        if sql.startswith('INSERT INTO "home_section_items"'):
-            raise RuntimeError("connection lost")
+    def links_inserted(sql: str) -> bool:
+        return any(s.startswith('INSERT INTO "home_section_items"') for s in query_log.statements)
 
-    monkeypatch.setattr(dialect_class, "execute_many", execute_then_fail)
+    query_log.fail_before(links_inserted, RuntimeError("connection lost"))
 
     with pytest.raises(RuntimeError, match="connection lost"):
         hs.sync("plex", NEW_PAGE)
 
-    assert any(sql.startswith('INSERT INTO "home_sections"') for sql in ran)
+    assert any(s.startswith('INSERT INTO "home_sections"') for s in query_log.statements)
     assert_unchanged(hs, old, rows)
 
 
-def test_an_error_at_the_very_end_of_a_sync_rolls_everything_back(hs, cached, monkeypatch):
+def test_an_error_at_the_very_end_of_a_sync_rolls_everything_back(hs, cached, query_log):
     old, rows = cached
 
-    def fail(*args, **kwargs):
-        raise RuntimeError("interrupted")
+    def commit(sql: str) -> bool:
+        return sql.strip().upper() == "COMMIT"
 
-    monkeypatch.setattr(SectionWriter, "_stamp", fail)
-
+    query_log.fail_before(commit, RuntimeError("interrupted"))
     with pytest.raises(RuntimeError, match="interrupted"):
         hs.sync("plex", NEW_PAGE)
+    query_log.fail_before(commit, RuntimeError("interrupted"))
     with pytest.raises(RuntimeError, match="interrupted"):
         hs.sync_section("plex", NEW_PAGE.sections[0])
 
