@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from homesections import HomePage, HomeSections, Item, Section, SectionType
 
+from .host import LibraryItems, register_host
 from .pages import edits_of, fresh_source_id, home_pages, movie, page, section
 
 UTC = datetime.timezone.utc
@@ -112,6 +113,71 @@ def test_load_is_read_only(hs, query_log):
     hs.load_all()
 
     assert query_log.queries() == query_log.selects()
+
+
+def test_loading_one_source_reads_none_of_another_sources_rows(hs, query_log):
+    home = page(section("x.ondeck", "1", "2"), section("x.empty"))
+    hs.sync("x", home)
+    query_log.rows_read = 0
+    assert hs.load("x") == home
+    alone = query_log.rows_read
+    assert alone > 0  # the log sees what a load reads
+    # Another source with 300 links, over items of the same keys.
+    hs.sync("big", page(*(section(f"big.{n}", "1", "2", *(f"{n}.{m}" for m in range(98))) for n in range(3))))
+
+    query_log.rows_read = 0
+    assert hs.load("x") == home
+
+    assert query_log.rows_read == alone
+
+
+def test_a_hosts_store_is_asked_only_for_the_items_of_the_source_loaded(db):
+    asked: list[str] = []
+
+    class Recording(LibraryItems):
+        def get(self, ids):
+            asked.extend(ids)
+            return super().get(ids)
+
+    hs = register_host(db, "x", "big", store=Recording)
+    hs.sync("x", page(section("x.ondeck", "1", "2")))
+    hs.sync("big", page(section("big.ondeck", "1", "3"), section("big.recent", "4")))
+    asked.clear()
+
+    assert hs.load("x") == page(section("x.ondeck", "1", "2"))
+
+    assert sorted(asked) == ["x/1", "x/2"]
+
+
+def test_an_item_the_hosts_store_no_longer_returns_is_left_out_of_its_sections(db):
+    # A host may stop returning a row of its own (hidden, soft-deleted) while the cache still links it.
+    hidden: set[str] = set()
+
+    class Hiding(LibraryItems):
+        def get(self, ids):
+            return {i: item for i, item in super().get(ids).items() if item.key not in hidden}
+
+    hs = register_host(db, "srv", store=Hiding)
+    home = page(section("a", "1", "2", "3"), section("b", "2"))
+    hs.sync("srv", home)
+    hidden.add("2")
+
+    # The section keeps its place and its other items, in order; nothing stands in for the missing one.
+    assert hs.load("srv") == page(section("a", "1", "3"), section("b"))
+    assert hs.load_all() == {"srv": page(section("a", "1", "3"), section("b"))}
+    hidden.clear()
+    assert hs.load("srv") == home  # left out of the page, not unlinked
+
+
+def test_a_stored_section_type_this_version_does_not_know_loads_as_custom(hs):
+    hs.sync("plex", page(section("home.ondeck", "1", section_type=SectionType.ON_DECK), section("b", "2")))
+    # As a later version of the plugin, with a type of its own, would have stored it.
+    S = hs.models.HomeSection
+    S.update(section_type="spotlight").where(S.hub_identifier == "home.ondeck").execute()
+
+    expected = page(section("home.ondeck", "1", section_type=SectionType.CUSTOM), section("b", "2"))
+    assert hs.load("plex") == expected
+    assert hs.load_all() == {"plex": expected}
 
 
 def sync_sections(hs: HomeSections, source_id: str, count: int) -> None:
