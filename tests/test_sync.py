@@ -508,6 +508,22 @@ def test_sync_section_after_a_removal_still_goes_after_the_last_hub(hs):
     assert hubs(hs.load("plex")) == ["c", "a", "d"]
 
 
+def test_sync_section_puts_a_new_hub_after_every_cached_one_whatever_gaps_their_positions_have(hs):
+    hs.sync("plex", page(section("a", "1"), section("b"), section("c")))
+    # Positions as older data may hold them: not from 0, with gaps.
+    S = hs.models.HomeSection
+    for hub, position in {"a": 3, "b": 10, "c": 40}.items():
+        S.update(position=position).where((S.source == "plex") & (S.hub_identifier == hub)).execute()
+
+    hs.sync_section("plex", section("new", "9"))
+    hs.sync_section("plex", section("newer"))
+
+    assert hubs(hs.load("plex")) == ["a", "b", "c", "new", "newer"]
+    # Each is last by its own position, not by a tie the row ids happen to break.
+    stored = positions(hs, "plex")
+    assert stored["c"] < stored["new"] < stored["newer"]
+
+
 def test_sync_section_on_a_new_source_adds_the_source(hs, clock):
     report = hs.sync_section("fresh", section("a", "1"))
 
