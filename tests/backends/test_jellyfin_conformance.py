@@ -4,23 +4,24 @@ The files live outside the project, in ``../shared/fixtures/jellyfin`` next to
 the repository (see its SOURCES.txt): the polyfin files are the exact key sets
 Jellyfin 12.1 answers jellyfin-web's home requests with (values scrubbed to
 placeholders), the tunarr file a real movie with real values. They are read in
-place, never copied here. The ``/UserViews`` answer is ours: the recordings
-hold none, and the latest rows need their library.
+place, never copied here (tests/backends/fixtures.py says what happens without
+them). The ``/UserViews`` answer is ours: the recordings hold none, and the
+latest rows need their library.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-from pathlib import Path
 
 import pytest
 
 from homesections import HomePage, PayloadError, SectionType
 from homesections_jellyfin import JellyfinBackend
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "jellyfin"
+from .fixtures import missing, shared_fixtures
+
+FIXTURES = shared_fixtures("jellyfin")  # skips the module when missing; fails it under CI
 RESUME = "polyfin__jellyfin-12.1__resume-items.json"
 NEXT_UP = "polyfin__jellyfin-12.1__next-up.json"
 LATEST = "polyfin__jellyfin-12.1__latest.json"
@@ -54,18 +55,12 @@ USER_VIEWS = {
 def raw(name: str) -> bytes:
     path = FIXTURES / name
     if not path.is_file():
-        pytest.skip(f"Jellyfin fixture {name} not found in {FIXTURES} (shared fixtures missing)")
+        missing(f"the Jellyfin fixture {name} is not in {FIXTURES}")
     return path.read_bytes()
 
 
 def load(name: str):
     return json.loads(raw(name))
-
-
-@pytest.fixture(autouse=True)
-def _fixtures_present():
-    if not (FIXTURES / "SOURCES.txt").is_file():
-        pytest.skip(f"the shared Jellyfin fixtures are missing: no {FIXTURES / 'SOURCES.txt'}")
 
 
 def home_envelope(prefs_file: str) -> dict:

@@ -1,7 +1,8 @@
 """The Plex backend against real Plex Media Server answers.
 
 The files live outside the project, in ``../shared/fixtures/plex`` next to the
-repository (see its SOURCES.txt), and are read in place, never copied here.
+repository (see its SOURCES.txt), and are read in place, never copied here
+(tests/backends/fixtures.py says what happens without them).
 What each page must hold is worked out from the raw file with ``json`` and
 ``xml.etree`` alone, not with the parser under test: every hub in order with
 its identifier and title, every item in its section in order (once per hub,
@@ -21,12 +22,9 @@ import pytest
 from homesections import HomePage
 from homesections_plex import PlexBackend
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "plex"
+from .fixtures import shared_fixtures
 
-if not FIXTURES.is_dir():
-    pytest.skip(f"the real Plex fixtures are not at {FIXTURES}", allow_module_level=True)
-
+FIXTURES = shared_fixtures("plex")  # skips the module when missing; fails it under CI
 FILES = sorted(p for p in FIXTURES.iterdir() if p.suffix in (".json", ".xml"))
 XML_ITEM_TAGS = {"Video", "Directory", "Track", "Photo", "Playlist", "Metadata"}
 
