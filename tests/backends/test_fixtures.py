@@ -66,6 +66,7 @@ def run_without_fixtures(tmp_path: Path, ci: bool) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.slow
 def test_the_conformance_modules_without_their_fixtures_skip_saying_why(tmp_path):
     run = run_without_fixtures(tmp_path, ci=False)
 
@@ -76,6 +77,7 @@ def test_the_conformance_modules_without_their_fixtures_skip_saying_why(tmp_path
         assert f"the shared {backend} fixtures are missing" in run.stdout
 
 
+@pytest.mark.slow
 def test_the_conformance_modules_without_their_fixtures_fail_under_ci(tmp_path):
     run = run_without_fixtures(tmp_path, ci=True)
 
