@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Collection, Sequence
+from typing import NamedTuple
 
 import peewee
 import pytest
@@ -11,6 +11,7 @@ import homesections
 from homesections import ConfigurationError, HomeSections, Item, SourceError
 
 from .engines import engine_name
+from .host import LibraryItems, host_models
 
 HOME_TABLES = {"home_sections", "home_section_items"}
 
@@ -38,13 +39,13 @@ def test_an_unknown_engine_name_for_the_suite_lists_the_choices():
 
 
 def test_host_tables_need_both_a_source_model_and_media_items(db):
-    host = _host_models(db)
+    host = _Host(*host_models(db))
     with pytest.raises(ConfigurationError, match="both source_model and media_items"):
         HomeSections(db, source_model=host.Source)
     with pytest.raises(ConfigurationError, match="both source_model and media_items"):
-        HomeSections(db, media_items=HostMediaItems(host.Media))
+        HomeSections(db, media_items=LibraryItems(host.Media))
     with pytest.raises(ConfigurationError, match="source_model must be a peewee.Model subclass"):
-        HomeSections(db, source_model="sources", media_items=HostMediaItems(host.Media))
+        HomeSections(db, source_model="sources", media_items=LibraryItems(host.Media))
     with pytest.raises(ConfigurationError, match="upsert"):
         HomeSections(db, source_model=host.Source, media_items=object())
     assert not (set(db.get_tables()) & HOME_TABLES)
@@ -124,58 +125,18 @@ def test_sqlite_pragmas_are_the_recommended_settings(db, engine):
 # -- the host's own tables --------------------------------------------------------
 
 
-class HostMediaItems:
-    """A host's media-item store, with ids of its own making (``source/key``)."""
-
-    def __init__(self, model: type[peewee.Model]) -> None:
-        self.model = model
-
-    def upsert(self, source_id: str, items: Sequence[Item]) -> dict[str, Any]:
-        ids = {}
-        for item in items:
-            row_id = f"{source_id}/{item.key}"
-            self.model.insert(id=row_id, server=source_id, name=item.title or "").on_conflict(
-                conflict_target=[self.model.id], preserve=[self.model.name]).execute()
-            ids[item.key] = row_id
-        return ids
-
-    def get(self, ids: Collection[Any]) -> dict[Any, Item]:
-        return {row.id: Item(row.id.split("/", 1)[1], "movie", title=row.name)
-                for row in self.model.select().where(self.model.id.in_(list(ids)))}
-
-
-class _Host:
-    def __init__(self, Source, Media):
-        self.Source, self.Media = Source, Media
-
-
-def _host_models(db) -> _Host:
-    class Server(peewee.Model):
-        id = peewee.TextField(primary_key=True)
-        label = peewee.TextField()
-
-        class Meta:
-            database = db
-            table_name = "servers"
-
-    class Media(peewee.Model):
-        id = peewee.TextField(primary_key=True)
-        server = peewee.ForeignKeyField(Server, on_delete="CASCADE")
-        name = peewee.TextField()
-
-        class Meta:
-            database = db
-            table_name = "library_media"
-
-    return _Host(Server, Media)
+class _Host(NamedTuple):
+    Source: type[peewee.Model]
+    Media: type[peewee.Model]
 
 
 @pytest.fixture
 def host(db) -> _Host:
-    models = _host_models(db)
+    """The host's tables (tests/host.py), with a server and an item of the host's own."""
+    models = _Host(*host_models(db))
     db.create_tables([models.Source, models.Media])
     models.Source.create(id="srv", label="The host's server")
-    models.Media.create(id="srv/keep", server="srv", name="Already in the library")
+    models.Media.create(id="srv/keep", server="srv", key="keep", kind="movie", title="Already in the library")
     return models
 
 
@@ -183,13 +144,13 @@ def _host_state(db):
     return {
         t: (sorted(c.name for c in db.get_columns(t)),
             db.execute_sql(f'SELECT * FROM "{t}" ORDER BY id').fetchall())
-        for t in ("servers", "library_media")
+        for t in ("servers", "library_items")
     }
 
 
 def test_a_host_with_its_own_tables_gets_only_the_two_home_tables(db, host):
     before = _host_state(db)
-    hs = HomeSections(db, source_model=host.Source, media_items=HostMediaItems(host.Media))
+    hs = HomeSections(db, source_model=host.Source, media_items=LibraryItems(host.Media))
     assert [m.name for m in hs.migrations()] == [
         "m20250107_000001_add_home_sections", "m20250108_000001_add_hub_key_and_more",
     ]
@@ -200,7 +161,7 @@ def test_a_host_with_its_own_tables_gets_only_the_two_home_tables(db, host):
     keys = {fk.column: (fk.dest_table, fk.dest_column) for fk in db.get_foreign_keys("home_sections")}
     assert keys == {"source_id": ("servers", "id")}
     keys = {fk.column: fk.dest_table for fk in db.get_foreign_keys("home_section_items")}
-    assert keys == {"section_id": "home_sections", "media_item_id": "library_media"}
+    assert keys == {"section_id": "home_sections", "media_item_id": "library_items"}
     assert _host_state(db) == before
     assert hs.models.Source is host.Source and hs.models.MediaItem is host.Media
     assert host.Source._meta.database is db  # the host's models are not rebound
@@ -208,7 +169,7 @@ def test_a_host_with_its_own_tables_gets_only_the_two_home_tables(db, host):
 
 def test_a_host_registration_rolls_back_only_its_own_tables(db, host):
     before = _host_state(db)
-    hs = HomeSections(db, source_model=host.Source, media_items=HostMediaItems(host.Media))
+    hs = HomeSections(db, source_model=host.Source, media_items=LibraryItems(host.Media))
     hs.migrate()
     assert hs.rollback(2) == ["m20250108_000001_add_hub_key_and_more", "m20250107_000001_add_home_sections"]
     assert not (set(db.get_tables()) & HOME_TABLES)
@@ -218,19 +179,19 @@ def test_a_host_registration_rolls_back_only_its_own_tables(db, host):
 
 
 def test_a_host_registration_syncs_into_the_host_tables(db, host):
-    hs = HomeSections(db, source_model=host.Source, media_items=HostMediaItems(host.Media))
+    hs = HomeSections(db, source_model=host.Source, media_items=LibraryItems(host.Media))
     hs.migrate()
     page = homesections.HomePage((homesections.Section(
         "home.ondeck", "On Deck", items=(Item("1", "movie", title="One"),)),))
     report = hs.sync("srv", page)
     assert report.added == ("home.ondeck",)
     assert hs.load("srv") == page
-    assert host.Media.get_by_id("srv/1").name == "One"
-    assert host.Media.get_by_id("srv/keep").name == "Already in the library"
+    assert host.Media.get_by_id("srv/1").title == "One"
+    assert host.Media.get_by_id("srv/keep").title == "Already in the library"
 
 
 def test_the_plugin_does_not_manage_a_host_owned_sources_table(db, host):
-    hs = HomeSections(db, source_model=host.Source, media_items=HostMediaItems(host.Media))
+    hs = HomeSections(db, source_model=host.Source, media_items=LibraryItems(host.Media))
     for call in (lambda: hs.add_source("x"), hs.sources, lambda: hs.remove_source("srv"),
                  hs.prune_media_items):
         with pytest.raises(ConfigurationError, match="host owns"):
