@@ -829,9 +829,6 @@ def test_items_beside_a_null_hub_list_are_refused_not_read_as_an_empty_page(cont
         assert raised.value.where == "MediaContainer"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'an empty "Hub" list beside items parses as an empty page, which a sync would '
-    "take for a home page with no sections (the XML form, no <Hub> beside items, is refused)"))
 def test_items_beside_an_empty_hub_list_are_refused_not_read_as_an_empty_page():
     with pytest.raises(PayloadError, match="holds items, not hubs"):
         parse({"MediaContainer": {"size": 1, "Hub": [], "Metadata": [movie("1")]}})

@@ -229,7 +229,7 @@ def _pick(hubs: Sequence[Mapping[str, Any]], hub_identifier: str) -> int:
 
 def _parse_json(data: Any, limits: Optional[PageLimits]) -> HomePage:
     container = json_container(data, _HUB_LIST)
-    if container.get("Hub") is None and any(container.get(k) is not None for k in ITEM_KEYS):
+    if not container.get("Hub") and any(container.get(k) is not None for k in ITEM_KEYS):
         raise _item_list_error()
     builder = PageBuilder(limits)
     library = library_of(container)
